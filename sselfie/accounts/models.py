@@ -1,0 +1,137 @@
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from sselfie.accounts.choices import Descriptor, Industry, Style
+
+PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_public_id() -> str:
+    """A short random id that is safe to show: in model names and trigger words, never a pk."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(8))
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        user = self.model(email=User.normalize_email_address(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("email address", max_length=254, unique=True)
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def normalize_email_address(email: str) -> str:
+        return email.strip().lower()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.normalize_email_address(self.email)
+        super().save(*args, **kwargs)
+
+
+class Plan(models.Model):
+    """Per-user limits. The seed's numbers are the default plan; operators edit plans in admin."""
+
+    name = models.CharField(max_length=60, unique=True)
+    price_label = models.CharField(
+        max_length=60, blank=True, help_text="Shown to users, e.g. '$29 / month'."
+    )
+    trainings_per_day = models.PositiveIntegerField(
+        default=1, help_text="Trainings per rolling 24 hours."
+    )
+    images_per_day = models.PositiveIntegerField(
+        default=50, help_text="Generated images per UTC day."
+    )
+    saved_images = models.PositiveIntegerField(default=500, help_text="Images kept in the gallery.")
+    is_default = models.BooleanField(default=False, help_text="New users start on this plan.")
+
+    class Meta:
+        ordering = ["images_per_day", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="accounts_plan_one_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> "Plan":
+        plan = cls.objects.filter(is_default=True).first()
+        if plan is None:
+            plan, _ = cls.objects.get_or_create(name="Studio", defaults={"is_default": True})
+        return plan
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="profiles")
+    story = models.TextField("Your story", max_length=2000, blank=True)
+    dreams = models.TextField("Your dreams", max_length=1000, blank=True)
+    goals = models.TextField("Your goals", max_length=1000, blank=True)
+    style = models.CharField(max_length=20, choices=Style.choices, blank=True)
+    industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
+    industry_other = models.CharField("Your industry", max_length=80, blank=True)
+    descriptor = models.CharField(
+        "In your photos, describe me as", max_length=10, choices=Descriptor.choices, blank=True
+    )
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @classmethod
+    def for_user(cls, user: User) -> "Profile":
+        profile, _ = cls.objects.select_related("plan").get_or_create(
+            user=user, defaults={"plan": Plan.default()}
+        )
+        return profile
+
+    @property
+    def is_onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+    @property
+    def industry_label(self) -> str:
+        if self.industry == Industry.OTHER:
+            return self.industry_other
+        return self.get_industry_display()
+
+    def complete_onboarding(self) -> None:
+        if self.onboarded_at is None:
+            self.onboarded_at = timezone.now()
