@@ -25,9 +25,10 @@ $(VENV)/.dev: requirements-dev.lock | $(VENV)/.created
 run: $(VENV)/.runtime  ## Start the studio (web server + task worker) at http://127.0.0.1:8000 (PORT=8080 make run for another port)
 	$(PY) -m sselfie.run
 
-test: $(VENV)/.dev  ## Run the whole suite (SQLite, and PostgreSQL too when DATABASE_URL points to one)
+test: $(VENV)/.dev  ## Run the whole suite (on PostgreSQL instead of SQLite when DATABASE_URL points to one)
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	@command -v chromium >/dev/null || echo "Note: the browser journey is skipped without Chromium. Enable it with: sudo apt-get install chromium"
+	$(PY) -m pytest -n 2
 
 lint: $(VENV)/.dev  ## Ruff
 	$(PY) -m ruff check .

@@ -25,6 +25,9 @@ def make_user(email: str, *, onboarded: bool = True):
         profile.descriptor = "woman"
         profile.complete_onboarding()
         profile.save()
+        from sselfie.privacy.consent import record_consent
+
+        record_consent(user)
     return user
 
 
@@ -72,6 +75,7 @@ def _private_media(request, tmp_path):
     if not request.config.pluginmanager.hasplugin("django"):
         return
     settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     settings.STORAGES = {
@@ -80,3 +84,56 @@ def _private_media(request, tmp_path):
                     "OPTIONS": {"location": media}},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# --- Replicate, faked by a real HTTP server -------------------------------------------------
+
+
+def point_at(server, settings) -> None:
+    from sselfie.engines import replicate
+
+    settings.REPLICATE_API_TOKEN = server.config.token
+    settings.REPLICATE_API_BASE_URL = server.base_url
+    settings.REPLICATE_TRAINER_VERSION = server.trainer_version
+    settings.REPLICATE_OWNER = ""
+    settings.PUBLIC_URL = ""
+    settings.RECONCILE_QUIET_SECONDS = 0
+    settings.REPLICATE_RETRY_BASE_SECONDS = 0.01  # retries are tested, not waited for
+    replicate.clear_caches()
+
+
+@pytest.fixture
+def fake_options() -> dict:
+    """Override in a module to start the fake differently."""
+    return {}
+
+
+@pytest.fixture
+def fake(settings, fake_options):
+    from sselfie.engines import replicate
+    from tests.fake_replicate import FakeReplicate
+
+    options = {"image_megapixels": 0.05, **fake_options}
+    with FakeReplicate(token="studio-test-token", **options) as server:
+        point_at(server, settings)
+        yield server
+        replicate.clear_caches()
+
+
+@pytest.fixture
+def trained(owner, fake):
+    """The owner's personal model, trained: a private model with one version at the fake."""
+    from sselfie.selfies.tasks import rebuild_training_set
+    from sselfie.training.models import PersonalModel
+    from tests.photos import distinct_selfies, seed_selfies
+
+    seed_selfies(owner, distinct_selfies(12)[:10])
+    rebuild_training_set.call(owner.pk)
+    name = f"user-{owner.public_id}-selfie-lora"
+    fake.add_model(name)
+    version = fake.add_version("sselfie", name)
+    return PersonalModel.objects.create(
+        owner=owner, replicate_owner="sselfie", replicate_name=name,
+        trigger_word=f"user_{owner.public_id}_trigger", version=f"sselfie/{name}:{version}",
+        training_status="succeeded",
+    )

@@ -1,5 +1,6 @@
-"""`make run`: prepare the database and static files, then run the web server and the
-task worker side by side until Ctrl-C, which stops both cleanly.
+"""`make run`: prepare the database and static files, then run the web server, the task
+worker and the reconcile loop (which polls Replicate for anything a webhook missed) side
+by side until Ctrl-C, which stops them all cleanly.
 
     python -m sselfie.run [--help]
 
@@ -35,14 +36,9 @@ def _commands(host: str, port: str) -> dict[str, list[str]]:
         "--access-logfile", "-",
         "--no-control-socket",
     ]
-    worker = [*MANAGE, "db_worker", "--interval", "0.5"]
+    worker = [*MANAGE, "db_worker", "--interval", "0.1"]
     reconcile = [*MANAGE, "reconcile", "--loop"]
     return {"web": web, "worker": worker, "reconcile": reconcile}
-
-
-def _has_reconcile() -> bool:
-    here = os.path.dirname(__file__)
-    return os.path.exists(os.path.join(here, "training", "management", "commands", "reconcile.py"))
 
 
 def main() -> int:
@@ -54,8 +50,6 @@ def main() -> int:
     _prepare()
 
     commands = _commands(host, port)
-    if not _has_reconcile():
-        commands.pop("reconcile")
     # Children get their own session so a terminal's Ctrl-C reaches only us; we then stop
     # them in order instead of every process racing to shut down on its own.
     procs = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}

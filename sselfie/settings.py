@@ -6,6 +6,9 @@ the task queue in the database. PRODUCTION=1 switches on the hardened profile
 and refuses to start without the settings a public deployment needs.
 """
 
+import importlib.util
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from sselfie.env import env_bool, env_int, env_list, env_path, env_str, secret_key
+from sselfie.env import env_bool, env_float, env_int, env_list, env_path, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
@@ -53,6 +56,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "sselfie.accounts",
     "sselfie.studio",
+    "sselfie.selfies",
+    "sselfie.training",
+    "sselfie.gallery",
+    "sselfie.privacy",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file too: parallel connections then behave as in production (an in-memory
+    # shared-cache database fails with "table is locked" instead of waiting its turn).
+    # One file per test process, so parallel runs never share a database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"sselfie-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits need one shared by every process) -----------------------------------
@@ -144,6 +157,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_REDIRECT_URL = "profile"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # deleting or exporting data asks for the password again
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "SSELFIE Studio · "
 ACCOUNT_ADAPTER = "sselfie.accounts.adapter.AccountAdapter"
 _verification = env_str("EMAIL_VERIFICATION", "mandatory" if PRODUCTION else "optional")
@@ -185,6 +199,7 @@ if PRODUCTION and not _email_host:
 # --- Static files and private media -------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "sselfie" / "static"]
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 # No MEDIA_URL is routed: media is served only through owner-checked views.
@@ -194,9 +209,38 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Selfies ------------------------------------------------------------------------------------
+SELFIE_MAX_BYTES = env_int("SELFIE_MAX_MB", 25, minimum=1) * 1024 * 1024
+SELFIE_MIN_COUNT = env_int("SELFIE_MIN_COUNT", 10, minimum=1)
+SELFIE_MAX_COUNT = env_int("SELFIE_MAX_COUNT", 15, minimum=SELFIE_MIN_COUNT)
+SELFIE_MIN_SHORT_SIDE = env_int("SELFIE_MIN_SHORT_SIDE", 768, minimum=256)
+# 0 keeps selfies until the person deletes them; N deletes them N days after upload.
+SELFIE_RETENTION_DAYS = env_int("SELFIE_RETENTION_DAYS", 0, minimum=0)
+EXPORT_LINK_DAYS = env_int("EXPORT_LINK_DAYS", 7, minimum=1)
+# A single request never carries more files than a whole set.
+DATA_UPLOAD_MAX_NUMBER_FILES = SELFIE_MAX_COUNT
+# Gallery: results nobody saved are deleted (rows and files) this many days after creation.
+GALLERY_UNSAVED_DAYS = env_int("GALLERY_UNSAVED_DAYS", 30, minimum=1)
+
 # --- Replicate ----------------------------------------------------------------------------------
 REPLICATE_API_TOKEN = env_str("REPLICATE_API_TOKEN")
 REPLICATE_API_BASE_URL = env_str("REPLICATE_API_BASE_URL", "https://api.replicate.com/v1")
+REPLICATE_OWNER = env_str("REPLICATE_OWNER")  # empty: the token's own account
+# Pinned: trained versions' input schemas differ between trainer versions.
+REPLICATE_TRAINER_VERSION = env_str(
+    "REPLICATE_TRAINER_VERSION",
+    "ostris/flux-dev-lora-trainer:c6e78d2501e8088876e99ef21e4460d0dc121af7a4b786b9a4c2d75c620e300d",
+)
+REPLICATE_TRAINING_STEPS = env_int("REPLICATE_TRAINING_STEPS", 1000, minimum=3)
+# Creates that get 429/5xx are retried with capped exponential backoff and jitter.
+REPLICATE_RETRY_ATTEMPTS = env_int("REPLICATE_RETRY_ATTEMPTS", 5, minimum=1)
+REPLICATE_RETRY_BASE_SECONDS = env_float("REPLICATE_RETRY_BASE_SECONDS", 1.0)
+# Polling: a job we have not heard about for this long is asked about directly.
+RECONCILE_QUIET_SECONDS = env_int("RECONCILE_QUIET_SECONDS", 30, minimum=1)
+RECONCILE_INTERVAL_SECONDS = env_int("RECONCILE_INTERVAL_SECONDS", 10, minimum=1)
+# A submission silent this long is taken to be dead (its worker crashed) and is resumed;
+# longer than any upload plus create retries can take.
+RECONCILE_RESUME_SECONDS = env_int("RECONCILE_RESUME_SECONDS", 600, minimum=1)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -226,6 +270,60 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Scale-out: media in a private S3 bucket, Redis, recovery of dead workers' tasks ----------
+# Everything here is off by default; docs/deploy.md says how the pieces fit together.
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")  # empty: AWS itself; else MinIO, R2, …
+S3_REGION = env_str("S3_REGION")
+# Presigned media URLs live this long: long enough to load a page, short enough that a
+# copied link is soon useless. S3 refuses anything over 7 days.
+S3_PRESIGN_SECONDS = env_int("S3_PRESIGN_SECONDS", 300, minimum=1)
+if S3_PRESIGN_SECONDS > 604800:
+    raise ImproperlyConfigured("Set S3_PRESIGN_SECONDS to at most 604800 (7 days).")
+if not S3_BUCKET and (S3_ENDPOINT_URL or S3_REGION):
+    raise ImproperlyConfigured("S3_ENDPOINT_URL/S3_REGION are set but S3_BUCKET is not: "
+                               "set S3_BUCKET to store media in S3, or unset them.")
+if S3_BUCKET:
+    _s3_missing = [name for name in ("S3_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+                   if not env_str(name)]
+    if _s3_missing:
+        raise ImproperlyConfigured(f"S3_BUCKET needs {', '.join(_s3_missing)}: set "
+                                   f"{'it' if len(_s3_missing) == 1 else 'them'} too.")
+    if S3_ENDPOINT_URL and urlsplit(S3_ENDPOINT_URL).scheme not in ("http", "https"):
+        raise ImproperlyConfigured("S3_ENDPOINT_URL must start with http:// or https://.")
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION,
+        "access_key": env_str("AWS_ACCESS_KEY_ID"),
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+        # Private: objects inherit the bucket's (private) policy, every URL is signed and
+        # short-lived, and a name already taken is never overwritten.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": S3_PRESIGN_SECONDS,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        # Other S3 servers are addressed by path; AWS by bucket host name.
+        "addressing_style": "path" if S3_ENDPOINT_URL else "virtual",
+    }}
+    # Owners' <img> requests are redirected to the bucket, so the page must allow its origin.
+    if S3_ENDPOINT_URL:
+        _parts = urlsplit(S3_ENDPOINT_URL)
+        SECURE_CSP["img-src"].append(f"{_parts.scheme}://{_parts.netloc}")
+    else:
+        SECURE_CSP["img-src"] += [f"https://{S3_BUCKET}.s3.amazonaws.com",
+                                  f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com"]
+
+if REDIS_URL and importlib.util.find_spec("redis") is None:
+    raise ImproperlyConfigured("REDIS_URL needs the redis package: install requirements.lock, "
+                               "or unset REDIS_URL to keep the cache in the database.")
+
+# A task still RUNNING this long after it started is taken to have lost its worker (killed,
+# out of memory) and is put back in the queue by the reconcile loop. Longer than any task
+# of ours runs; our tasks claim their rows, so a rerun after a slow one finishes once.
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 900, minimum=60)
+
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -238,5 +336,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

@@ -1,12 +1,22 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from sselfie.health import health
+
 admin.site.site_header = "SSELFIE Studio operations"
 admin.site.site_title = "SSELFIE Studio"
+# Operators sign in through allauth's login page, which is rate-limited.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("", include("sselfie.studio.urls")),
     path("", include("sselfie.accounts.urls")),
+    path("", include("sselfie.selfies.urls")),
+    path("", include("sselfie.training.urls")),
+    path("", include("sselfie.gallery.urls")),
+    path("", include("sselfie.privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

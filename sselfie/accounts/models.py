@@ -105,21 +105,31 @@ class Profile(models.Model):
     goals = models.TextField("Your goals", max_length=1000, blank=True)
     style = models.CharField(max_length=20, choices=Style.choices, blank=True)
     industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
-    industry_other = models.CharField("Your industry", max_length=80, blank=True)
+    industry_other = models.CharField("Other industry", max_length=80, blank=True)
     descriptor = models.CharField(
         "In your photos, describe me as", max_length=10, choices=Descriptor.choices, blank=True
     )
     onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The daily image quota: which UTC day `images_used` counts. Changed only by the
+    # conditional UPDATEs in accounts/quota.py, never read-then-written.
+    images_day = models.DateField(null=True, blank=True)
+    images_used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(images_used__gte=0),
+                                   name="images_used_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
 
     @classmethod
     def for_user(cls, user: User) -> "Profile":
-        profile, _ = cls.objects.select_related("plan").get_or_create(
-            user=user, defaults={"plan": Plan.default()}
-        )
+        profile = cls.objects.select_related("plan").filter(user=user).first()
+        if profile is None:  # users made outside sign-up, e.g. by createsuperuser
+            profile, _ = cls.objects.get_or_create(user=user, defaults={"plan": Plan.default()})
         return profile
 
     @property

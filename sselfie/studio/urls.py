@@ -5,4 +5,7 @@ from sselfie.studio import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("studio/", views.workspace, name="workspace"),
+    path("studio/generate/", views.generate, name="generate"),
+    path("studio/generations/<uuid:pk>/", views.results, name="generation"),
+    path("studio/generations/<uuid:pk>/again/", views.more_like, name="generation_again"),
 ]

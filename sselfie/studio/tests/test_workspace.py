@@ -17,7 +17,10 @@ def test_landing_sends_members_to_their_workspace(owner_client):
     assert response["Location"] == "/studio/"
 
 
-def test_workspace_shows_profile_model_card_locked_generator_and_empty_gallery(owner_client):
+def test_workspace_shows_profile_model_card_locked_generator_and_empty_gallery(
+    owner_client, settings
+):
+    settings.REPLICATE_API_TOKEN = "r8_test"
     page = owner_client.get("/studio/").content.decode()
     assert "Minimal" in page and "Coaching" in page
     assert "Upload your selfies" in page
@@ -36,7 +39,9 @@ def test_usage_meters_follow_the_plan(owner_client, owner):
 
 def test_workspace_says_which_features_need_the_replicate_token(owner_client, settings):
     settings.REPLICATE_API_TOKEN = ""
-    assert "REPLICATE_API_TOKEN" in owner_client.get("/studio/").content.decode()
+    page = owner_client.get("/studio/").content.decode()
+    assert "REPLICATE_API_TOKEN" in page
+    assert "Creating photos needs the studio" in page
     settings.REPLICATE_API_TOKEN = "r8_test"
     assert "REPLICATE_API_TOKEN" not in owner_client.get("/studio/").content.decode()
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfiesConfig(AppConfig):
+    name = "sselfie.selfies"
+    label = "selfies"

@@ -1,0 +1,130 @@
+"""Taking in one uploaded photo: check it, keep only clean pixels, record what we measured.
+
+Checks run in the request, one photo per request when the browser uploads them side by
+side, so the first verdicts show within a second or two and nothing waits on a queue.
+A refused photo leaves nothing behind: no row, no file.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from sselfie.accounts.models import Profile, User
+from sselfie.images import problems
+from sselfie.images.checks import PhotoReport, assess_photo
+from sselfie.images.hashing import hamming
+from sselfie.images.photoset import DUPLICATE_BITS
+from sselfie.images.problems import Problem
+from sselfie.selfies.models import Selfie, random_key
+
+# Markup that has no business inside a photo: a file carrying it is a polyglot, crafted
+# to be read as a web page somewhere. We refuse it rather than quietly cleaning it.
+MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|\?php|!doctype)\b", re.I)
+
+HIDDEN_CODE = Problem(
+    "hidden_code",
+    "This file hides web code inside the photo, so we won't accept it.",
+    "Export the photo again from your phone or photo app and upload that copy.",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str  # the file name as the person chose it, shown back to them only
+    selfie: Selfie | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.selfie is not None
+
+
+def display_name(upload: UploadedFile) -> str:
+    name = (upload.name or "photo").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:120]
+
+
+def too_big(size: int) -> Problem:
+    limit_mb = settings.SELFIE_MAX_BYTES // (1024 * 1024)
+    return Problem(
+        "too_big",
+        f"This file is {size / 1024 / 1024:.0f} MB; photos can be at most {limit_mb} MB.",
+        "Export the photo at a smaller size (most phones' “Large” or “Actual size” is fine).",
+    )
+
+
+def set_full() -> Problem:
+    return Problem(
+        "set_full",
+        f"Your set already has {settings.SELFIE_MAX_COUNT} photos, the most we train on.",
+        "Remove a photo before adding another, or replace one.",
+    )
+
+
+def take_upload(user: User, upload: UploadedFile) -> Verdict:
+    name = display_name(upload)
+    if upload.size is not None and upload.size > settings.SELFIE_MAX_BYTES:
+        return Verdict(name, problems=[too_big(upload.size)])
+    if upload.size == 0:
+        return Verdict(name, problems=[problems.EMPTY])
+    if Selfie.objects.owned_by(user).count() >= settings.SELFIE_MAX_COUNT:
+        return Verdict(name, problems=[set_full()])
+
+    data = upload.read()
+    if MARKUP.search(data):
+        return Verdict(name, problems=[HIDDEN_CODE])
+    report = assess_photo(data, min_short_side=settings.SELFIE_MIN_SHORT_SIDE)
+    if not report.ok:
+        return Verdict(name, problems=list(report.problems))
+    if _duplicate_of(user, report.phash):
+        return Verdict(name, problems=[problems.DUPLICATE])
+    return store_report(user, name, report)
+
+
+def _duplicate_of(user: User, phash: str) -> bool:
+    hashes = Selfie.objects.owned_by(user).values_list("phash", flat=True)
+    return any(hamming(phash, other) <= DUPLICATE_BITS for other in hashes)
+
+
+def store_report(user: User, name: str, report: PhotoReport) -> Verdict:
+    """Keep a photo that passed its checks, unless the set filled up meanwhile."""
+    image = default_storage.save(random_key("selfies", ".jpg"), ContentFile(report.cleaned))
+    thumb = default_storage.save(random_key("selfies", ".webp"), ContentFile(report.thumbnail))
+    with transaction.atomic():
+        # Lock the owner's profile so parallel uploads cannot push the set past its maximum.
+        Profile.objects.select_for_update().filter(user=user).first()
+        if Selfie.objects.owned_by(user).count() >= settings.SELFIE_MAX_COUNT:
+            selfie = None
+        else:
+            selfie = Selfie.objects.create(
+                owner=user, image=image, thumbnail=thumb, original_name=name,
+                width=report.cleaned_size[0], height=report.cleaned_size[1],
+                face_box=list(report.face_box), embedding=list(report.embedding),
+                phash=report.phash, sharpness=report.sharpness, brightness=report.brightness,
+                pose=report.pose, framing=report.framing,
+            )
+            transaction.on_commit(lambda: _training_set_changed(user.pk))
+    if selfie is None:
+        default_storage.delete(image)
+        default_storage.delete(thumb)
+        return Verdict(name, problems=[set_full()])
+    return Verdict(name, selfie=selfie)
+
+
+def remove(selfie: Selfie) -> None:
+    owner_id = selfie.owner_id
+    with transaction.atomic():
+        selfie.delete()
+        transaction.on_commit(selfie.delete_files)
+        transaction.on_commit(lambda: _training_set_changed(owner_id))
+
+
+def _training_set_changed(owner_id: int) -> None:
+    from sselfie.selfies.tasks import rebuild_training_set
+
+    rebuild_training_set.enqueue(owner_id)

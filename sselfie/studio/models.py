@@ -1,0 +1,155 @@
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import models
+from django.db.models import Q
+
+from sselfie.studio.prompts import load_catalog, validate_template
+from sselfie.training.models import PersonalModel
+
+
+class PromptTemplate(models.Model):
+    """A subcategory's prompt, editable by operators. Seeded from prompts.toml; the builder
+    falls back to the TOML text when no row exists."""
+
+    category = models.CharField(max_length=40)
+    subcategory = models.CharField(max_length=40)
+    template = models.TextField(max_length=1000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "subcategory"],
+                                               name="one_template_per_subcategory")]
+        ordering = ["category", "subcategory"]
+
+    def __str__(self) -> str:
+        return f"{self.category} / {self.subcategory}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        problems = validate_template(self.template)
+        if problems:
+            raise ValidationError({"template": problems})
+        try:
+            load_catalog().category(self.category).subcategory(self.subcategory)
+        except Exception as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class GenState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SUBMITTING = "submitting", "Sending to the studio"
+    PROCESSING = "processing", "Creating"
+    INGESTING = "ingesting", "Saving your photos"
+    SUCCEEDED = "succeeded", "Done"
+    FAILED = "failed", "Failed"
+
+
+GEN_ACTIVE = (GenState.QUEUED, GenState.SUBMITTING, GenState.PROCESSING, GenState.INGESTING)
+
+
+class GenerationQuerySet(models.QuerySet["Generation"]):
+    def owned_by(self, user: settings.AUTH_USER_MODEL) -> "GenerationQuerySet":
+        return self.filter(owner=user)
+
+
+class Generation(models.Model):
+    """One press of "Create My Images": a prediction of up to 4 photos."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="generations")
+    # SET_NULL: deleting the personal model keeps the photos already made with it.
+    personal_model = models.ForeignKey(PersonalModel, on_delete=models.SET_NULL, null=True,
+                                       related_name="generations")
+    version = models.CharField(max_length=200, help_text="the model version used")
+    category = models.CharField(max_length=40)
+    subcategory = models.CharField(max_length=40)
+    aspect_ratio = models.CharField(max_length=8)
+    prompt = models.TextField(help_text="exactly as sent")
+    seed = models.PositiveBigIntegerField()
+    input = models.JSONField(default=dict, blank=True, help_text="the input as sent")
+    outputs = models.JSONField(default=list, blank=True,
+                               help_text="provider URLs, kept only until ingested")
+    state = models.CharField(max_length=12, choices=GenState.choices, default=GenState.QUEUED)
+    provider_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    requested = models.PositiveSmallIntegerField()
+    charged = models.PositiveSmallIntegerField(help_text="images taken from the daily quota")
+    charged_day = models.DateField()
+    refunded = models.PositiveSmallIntegerField(default=0)
+    delivered = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    notice = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(auto_now_add=True)
+    predict_seconds = models.FloatField(null=True, blank=True)
+
+    objects = GenerationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "synced_at"]),
+                   models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(refunded__lte=models.F("charged")),
+                                   name="refund_never_exceeds_charge"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Generation {self.id} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in GEN_ACTIVE
+
+
+class ImageQuerySet(models.QuerySet["GeneratedImage"]):
+    def owned_by(self, user: settings.AUTH_USER_MODEL) -> "ImageQuerySet":
+        return self.filter(owner=user)
+
+
+class GeneratedImage(models.Model):
+    """The seed's `generated_images` row. The image lives in our storage, never at a
+    provider URL (those die within the hour)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="images")
+    personal_model = models.ForeignKey(PersonalModel, on_delete=models.SET_NULL, null=True,
+                                       related_name="images")
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="images")
+    index = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=40)
+    subcategory = models.CharField(max_length=40)
+    prompt = models.TextField()
+    image = models.CharField(max_length=200)
+    thumbnail = models.CharField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    likeness = models.FloatField(null=True, blank=True,
+                                 help_text="0-100, similarity to the owner's selfies")
+    has_face = models.BooleanField(default=True)
+    saved = models.BooleanField(default=False)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    favorite = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "index"]
+        constraints = [models.UniqueConstraint(fields=["generation", "index"],
+                                               name="one_image_per_output")]
+        indexes = [models.Index(fields=["owner", "saved", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Image {self.id}"
+
+    def delete_files(self) -> None:
+        for name in (self.image, self.thumbnail):
+            if name:
+                default_storage.delete(name)

@@ -1,0 +1,329 @@
+"""Starting, advancing and finishing trainings: the operations that span our rows and Replicate.
+
+Every step is safe to run twice. A task or the reconcile loop may call any of them at any
+time; each claims its row with a conditional UPDATE before acting, and what a provider
+call created is looked up before it is created again.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sselfie.accounts.models import Profile, User
+from sselfie.engines import replicate
+from sselfie.selfies.coach import coach_for
+from sselfie.selfies.models import TrainingSet, random_key
+from sselfie.training.models import (
+    ACTIVE,
+    RANK,
+    PersonalModel,
+    State,
+    Training,
+    trigger_word_for,
+)
+
+log = logging.getLogger(__name__)
+
+PROVIDER_STATES = {"starting": State.STARTING, "processing": State.TRAINING,
+                   "succeeded": State.SUCCEEDED, "failed": State.FAILED,
+                   "canceled": State.CANCELED}
+
+
+class CannotTrain(Exception):
+    """Why a person can't start a training now, in words meant for them."""
+
+    def __init__(self, message: str, *, resets_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.resets_at = resets_at
+
+
+def replicate_ready() -> bool:
+    return bool(settings.REPLICATE_API_TOKEN)
+
+
+def webhook_url() -> str | None:
+    if not settings.PUBLIC_URL:
+        return None  # localhost: the reconcile loop polls instead
+    return settings.PUBLIC_URL + reverse("replicate_webhook")
+
+
+def personal_model_for(user: User) -> PersonalModel:
+    model, _ = PersonalModel.objects.get_or_create(
+        owner=user,
+        defaults={
+            "trigger_word": trigger_word_for(user.public_id),
+            "replicate_name": f"user-{user.public_id}-selfie-lora",
+        },
+    )
+    return model
+
+
+def start(user: User) -> Training:
+    """Take the day's training slot and queue the training, atomically."""
+    if not replicate_ready():
+        raise CannotTrain("Training is switched off on this studio: it has no Replicate token.")
+    _check_slot(user, Profile.objects.select_related("plan").get(user=user))  # cheap refusal
+    training_set = _ready_training_set(user)
+    with transaction.atomic():
+        # The same check again, now under the profile's row lock: this one is the guarantee.
+        _check_slot(user, Profile.objects.select_for_update().select_related("plan").get(
+            user=user))
+        model = personal_model_for(user)
+        with default_storage.open(training_set.archive) as fh:
+            archive = default_storage.save(random_key("trainings", ".zip"), ContentFile(fh.read()))
+        try:
+            with transaction.atomic():
+                training = Training.objects.create(
+                    owner=user, personal_model=model, archive=archive,
+                    zip_sha256=training_set.sha256, photo_count=len(training_set.photo_ids),
+                    trainer_version=settings.REPLICATE_TRAINER_VERSION,
+                    steps=settings.REPLICATE_TRAINING_STEPS,
+                )
+        except IntegrityError:
+            default_storage.delete(archive)
+            raise CannotTrain("Your model is already training.") from None
+        PersonalModel.objects.filter(pk=model.pk).update(training_status=State.QUEUED)
+        transaction.on_commit(lambda: enqueue_submit(training.pk))
+    return training
+
+
+def _check_slot(user: User, profile: Profile) -> None:
+    if Training.objects.owned_by(user).active().exists():
+        raise CannotTrain("Your model is already training.")
+    used = Training.objects.owned_by(user).counting_against_quota()
+    if used.count() >= profile.plan.trainings_per_day:
+        oldest = used.order_by("created_at").first()
+        resets_at = oldest.created_at + timedelta(hours=24) if oldest else None
+        raise CannotTrain("You have used today's training.", resets_at=resets_at)
+
+
+def _ready_training_set(user: User) -> TrainingSet:
+    if not coach_for(user).ready:
+        raise CannotTrain("Your selfie set isn't ready yet. The coach says what to add or fix.")
+    from sselfie.selfies.tasks import rebuild_training_set
+
+    # The zip is normally built in the background; build it now if that hasn't happened yet.
+    rebuild_training_set.call(user.pk)
+    return TrainingSet.objects.get(owner=user)
+
+
+def enqueue_submit(training_id: object) -> None:
+    from sselfie.training.tasks import submit_training
+
+    submit_training.enqueue(str(training_id))
+
+
+def submit(training_id: str, *, resume: bool = False) -> None:
+    """Upload the zip and start the training at Replicate. Resumable: a rerun after a crash
+    finds the file and the training it already created instead of making new ones.
+
+    Only the run that claims the queued row goes ahead; a second run of the task finds the
+    row claimed and leaves it to the worker holding it. ``resume`` is for the reconcile loop,
+    which has claimed a submission silent long enough for its worker to be dead."""
+    now = timezone.now()
+    claimed = Training.objects.filter(pk=training_id, state=State.QUEUED).update(
+        state=State.UPLOADING, submitted_at=now, synced_at=now
+    )
+    training = Training.objects.select_related("personal_model", "owner").get(pk=training_id)
+    if not claimed and not (resume and _resumable(training)):
+        return
+    try:
+        _submit(training, resuming=not claimed)
+    except replicate.ProviderError as exc:
+        if exc.permanent:
+            fail(training, exc.message)
+        else:
+            log.warning("Training %s: provider unavailable, reconcile retries: %s",
+                        training.pk, exc)
+            raise
+
+
+def _resumable(training: Training) -> bool:
+    return training.state in (State.UPLOADING, State.STARTING) and not training.provider_id
+
+
+def _submit(training: Training, *, resuming: bool) -> None:
+    model = training.personal_model
+    since = (training.submitted_at or timezone.now()) - timedelta(minutes=5)
+    if not model.replicate_owner:
+        model.replicate_owner = replicate.account_owner()
+        model.save(update_fields=["replicate_owner"])
+    replicate.ensure_model(model.replicate_owner, model.replicate_name)
+    if not training.provider_file_url:
+        with default_storage.open(training.archive) as fh:
+            data = fh.read()
+        uploaded = None
+        if resuming:  # the crashed run may have uploaded it already
+            uploaded = replicate.find_file(training.zip_sha256, created_after=since)
+        uploaded = uploaded or replicate.upload_file(
+            data, f"{model.replicate_name}.zip", "application/zip"
+        )
+        Training.objects.filter(pk=training.pk).update(
+            provider_file_id=uploaded.id, provider_file_url=uploaded.url,
+            synced_at=timezone.now(),
+        )
+        # A training canceled during the upload stays canceled.
+        Training.objects.filter(pk=training.pk, state=State.UPLOADING).update(
+            state=State.STARTING
+        )
+    training.refresh_from_db()
+    if not training.is_active:
+        cleanup(training)  # canceled meanwhile: start nothing, delete what was uploaded
+        return
+    found = None
+    if resuming:
+        found = replicate.find_training(zip_url=training.provider_file_url,
+                                        created_after=since, destination=model.destination)
+    state = found or replicate.start_training(
+        destination=model.destination, zip_url=training.provider_file_url,
+        trigger_word=model.trigger_word, steps=training.steps, webhook=webhook_url(),
+    )
+    Training.objects.filter(pk=training.pk, provider_id__isnull=True).update(provider_id=state.id)
+    if Training.objects.filter(pk=training.pk, cancel_requested=True).exists():
+        # Canceled while the create was in flight, when cancel() could not know the id.
+        state = replicate.cancel_training(state.id)
+    apply(training.pk, state)
+
+
+@dataclass(frozen=True)
+class Applied:
+    changed: bool
+    state: str
+
+
+def apply(training_id: object, remote: replicate.TrainingState) -> Applied:
+    """Move our row forward to what the provider says; never backwards. Side effects of
+    finishing (email, clean-up) happen once, for whichever caller wins the UPDATE."""
+    new_state = PROVIDER_STATES[remote.status]
+    training = Training.objects.get(pk=training_id)
+    allowed_from = [s for s, rank in RANK.items() if rank < RANK[new_state]]
+    if new_state in ACTIVE:
+        allowed_from.append(new_state)  # same state: refresh progress only
+    fields: dict[str, object] = {"state": new_state, "synced_at": timezone.now()}
+    if remote.progress:
+        fields["progress"] = min(max(remote.progress.percent, 0), 100)
+        fields["eta_seconds"] = remote.progress.eta_seconds
+    if remote.started_at:
+        fields["started_at"] = remote.started_at
+    if new_state in (State.SUCCEEDED, State.FAILED, State.CANCELED):
+        fields["completed_at"] = remote.completed_at or timezone.now()
+        fields["billed_seconds"] = remote.metrics.get("predict_time") or remote.metrics.get(
+            "total_time"
+        )
+    if new_state == State.SUCCEEDED:
+        fields["progress"] = 100
+        fields["version"] = remote.version or ""
+    if new_state == State.FAILED:
+        fields["error"] = plain_error(remote.error)
+    with transaction.atomic():
+        changed = Training.objects.filter(pk=training.pk, state__in=allowed_from).update(**fields)
+        if changed and new_state != training.state:
+            PersonalModel.objects.filter(pk=training.personal_model_id).update(
+                training_status=new_state
+            )
+            if new_state in (State.SUCCEEDED, State.FAILED, State.CANCELED):
+                transaction.on_commit(lambda: _finished(training.pk))
+    return Applied(bool(changed), new_state if changed else training.state)
+
+
+def _finished(training_id: object) -> None:
+    training = Training.objects.select_related("personal_model", "owner").get(pk=training_id)
+    if training.state == State.SUCCEEDED and training.version:
+        PersonalModel.objects.filter(pk=training.personal_model_id).update(
+            version=training.version, ready_at=training.completed_at or timezone.now()
+        )
+    cleanup(training)
+    if training.state == State.SUCCEEDED and training.version:
+        try:
+            _email_ready(training)
+        except OSError as exc:  # the model is ready either way; the card says so
+            log.warning("Training %s: ready email not sent: %s", training.pk, exc)
+
+
+def cleanup(training: Training) -> None:
+    """Delete the uploaded zip at Replicate and our copy: retention says it goes at once."""
+    if training.provider_file_id and not training.provider_file_deleted:
+        try:
+            replicate.delete_file(training.provider_file_id)
+        except replicate.ProviderError as exc:
+            log.warning("Training %s: zip not deleted yet (%s); reconcile retries", training.pk,
+                        exc)
+            return
+        Training.objects.filter(pk=training.pk).update(provider_file_deleted=True)
+    if training.archive:
+        default_storage.delete(training.archive)
+        Training.objects.filter(pk=training.pk).update(archive="")
+
+
+def fail(training: Training, message: str) -> None:
+    """Our side gave up (a permanent provider error): the slot is given back by the state."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Training.objects.filter(pk=training.pk, state__in=ACTIVE).update(
+            state=State.FAILED, error=plain_error(message), completed_at=now, synced_at=now
+        )
+        if changed:
+            PersonalModel.objects.filter(pk=training.personal_model_id).update(
+                training_status=State.FAILED
+            )
+            transaction.on_commit(lambda: cleanup(Training.objects.get(pk=training.pk)))
+
+
+def cancel(training: Training) -> None:
+    """Ask Replicate to stop; a training not yet there is canceled on our side at once."""
+    Training.objects.filter(pk=training.pk).update(cancel_requested=True)
+    # Read the id after raising the flag: a worker saves the id before it reads the flag,
+    # so one of us always sees the other and the provider's training gets canceled.
+    training.refresh_from_db()
+    if training.provider_id:
+        apply(training.pk, replicate.cancel_training(training.provider_id))
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Training.objects.filter(
+            pk=training.pk, state__in=ACTIVE, provider_id__isnull=True
+        ).update(state=State.CANCELED, completed_at=now, synced_at=now)
+        if changed:
+            PersonalModel.objects.filter(pk=training.personal_model_id).update(
+                training_status=State.CANCELED
+            )
+            transaction.on_commit(lambda: cleanup(Training.objects.get(pk=training.pk)))
+
+
+FRIENDLY_ERRORS = [
+    ("input_images must be a zip", "Replicate could not read your photo set. Try again; "
+                                   "if it happens twice, contact us."),
+    ("out of memory", "The training ran out of GPU memory at Replicate. Try again."),
+    ("insufficient credit", "The studio's Replicate account is out of credit. "
+                            "We've been told; try again later."),
+]
+
+
+def plain_error(raw: str | None) -> str:
+    text = (raw or "").strip()
+    for needle, friendly in FRIENDLY_ERRORS:
+        if needle in text.lower():
+            return friendly
+    if not text:
+        return "The training stopped without a reason from Replicate. Try again."
+    return f"Replicate stopped the training: {text[:300]}"
+
+
+def _email_ready(training: Training) -> None:
+    link = (settings.PUBLIC_URL or "http://127.0.0.1:8000") + reverse("workspace")
+    send_mail(
+        "Your personal model is ready",
+        "Your personal model has finished training. Create your first photos here:\n\n"
+        f"{link}\n\nSSELFIE Studio",
+        None,
+        [training.owner.email],
+    )

@@ -1,0 +1,89 @@
+"""The personal-model card: one place that decides what a person sees about their model."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.urls import reverse
+
+from sselfie.accounts.models import User
+from sselfie.selfies.coach import coach_for
+from sselfie.training.models import PersonalModel, State, Training
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    state: str  # no_selfies | collecting | ready_to_train | training | failed | canceled | ready
+    title: str
+    body: str
+    model: PersonalModel | None = None
+    training: Training | None = None
+    link_label: str = ""
+    link_url: str = ""
+    can_train: bool = False
+
+    @property
+    def stages(self) -> list[tuple[str, str]]:
+        return [(State.QUEUED, "Queued"), (State.UPLOADING, "Uploading"),
+                (State.STARTING, "Starting"), (State.TRAINING, "Training"),
+                (State.SUCCEEDED, "Ready")]
+
+    @property
+    def polling(self) -> bool:
+        return self.training is not None and self.training.is_active
+
+    @property
+    def model_ready(self) -> bool:
+        return self.model is not None and self.model.is_ready
+
+    @property
+    def last_used_at(self) -> datetime | None:
+        return self.model.last_used_at if self.model else None
+
+    @classmethod
+    def for_user(cls, user: User) -> "ModelStatus":
+        model = PersonalModel.objects.filter(owner=user).first()
+        latest = Training.objects.owned_by(user).first()
+        selfies_url = reverse("selfies")
+        if latest and latest.is_active:
+            return cls("training", "Training your model", _progress_text(latest), model, latest)
+        coach = coach_for(user)
+        slot_free = _slot_free(user)
+        if model and model.is_ready:
+            body = "Your personal model is ready. Pick a category below and create."
+            return cls("ready", "Your model is ready", body, model, latest,
+                        "Update my selfies", selfies_url, can_train=coach.ready and slot_free)
+        if latest and latest.state == State.FAILED:
+            return cls("failed", "Training didn't finish", latest.error, model, latest,
+                       "Review my selfies", selfies_url, can_train=coach.ready and slot_free)
+        if latest and latest.state == State.CANCELED:
+            return cls("canceled", "Training canceled", "Start again whenever you like.",
+                       model, latest, "Review my selfies", selfies_url,
+                       can_train=coach.ready and slot_free)
+        if coach.ready:
+            return cls("ready_to_train", "Ready to train",
+                       f"{coach.usable} photos are ready. Training takes about 20–30 minutes.",
+                       model, None, "Review my selfies", selfies_url, can_train=slot_free)
+        if coach.selfies:
+            return cls("collecting", "Your selfies",
+                       f"{coach.usable} of at least {coach.minimum} photos are ready.",
+                       model, None, "Continue with my selfies", selfies_url)
+        return cls("no_selfies", "Your personal model",
+                   "Upload 10–15 selfies and we train a model that knows your face.",
+                   model, None, "Upload your selfies", selfies_url)
+
+
+def _slot_free(user: User) -> bool:
+    """Whether the plan allows another training now (failed ones gave their slot back)."""
+    from sselfie.accounts.models import Profile
+
+    limit = Profile.for_user(user).plan.trainings_per_day
+    return Training.objects.owned_by(user).counting_against_quota().count() < limit
+
+
+def _progress_text(training: Training) -> str:
+    if training.state == State.TRAINING and training.eta_seconds:
+        minutes = max(round(training.eta_seconds / 60), 1)
+        return f"{training.progress:.0f}% · about {minutes} min left"
+    if training.state == State.TRAINING:
+        return f"{training.progress:.0f}%"
+    return training.get_state_display() + "…"

@@ -1,0 +1,59 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from sselfie.engines import replicate
+from sselfie.training import services
+from sselfie.training.models import Training
+from sselfie.training.status import ModelStatus
+
+
+def owned_training(request: HttpRequest, pk: str) -> Training:
+    return get_object_or_404(Training, pk=pk, owner=request.user)
+
+
+@require_POST
+def train(request: HttpRequest) -> HttpResponse:
+    try:
+        services.start(request.user)
+    except services.CannotTrain as exc:
+        message = exc.message
+        if exc.resets_at:
+            message += f" You can train again after {exc.resets_at:%b %-d, %H:%M} UTC."
+        messages.error(request, message)
+        return redirect("selfies")
+    messages.success(request, "Training started. It takes about 20–30 minutes; "
+                              "we'll email you when your model is ready.")
+    return redirect("workspace")
+
+
+@require_POST
+def cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    training = owned_training(request, pk)
+    if not training.is_active:
+        messages.info(request, "That training has already finished.")
+        return redirect("workspace")
+    try:
+        services.cancel(training)
+    except replicate.ProviderError:
+        messages.error(request, "Replicate didn't answer. Try canceling again in a minute.")
+        return redirect("workspace")
+    messages.success(request, "Training canceled. Your training slot is free again.")
+    return redirect("workspace")
+
+
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    """The model card, polled by htmx while a training runs."""
+    card = ModelStatus.for_user(request.user)
+    response = render(request, "training/model_card.html", {"card": card})
+    if not card.polling:
+        if request.htmx:
+            # Training just ended: reload the page so the generator opens (or the error
+            # shows) everywhere on it, not only in this card. The reload stops the polling.
+            response["HX-Refresh"] = "true"
+        else:
+            response.status_code = HttpResponseStopPolling.status_code
+    return response

@@ -1,0 +1,118 @@
+"""The studio as users get it (`python -m sselfie.run`: gunicorn, task worker, reconcile
+loop), a fake Replicate in polling mode, and Debian's Chromium driven by Playwright."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.photos import big_heic, distinct_selfies
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"]
+HOW_TO_ENABLE = ("End-to-end tests need Debian's Chromium: `sudo apt-get install chromium` "
+                 "(CI installs it itself).")
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the end-to-end tests, but Chromium is missing. " + HOW_TO_ENABLE)
+    pytest.skip(HOW_TO_ENABLE)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the studio exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} never answered")
+
+
+@pytest.fixture(scope="session")
+def fake_provider() -> Iterator[object]:
+    from tests.fake_replicate import FakeReplicate
+
+    faces = (distinct_selfies(12)[10], distinct_selfies(12)[11])
+    with FakeReplicate(token="e2e-token", auto_advance=True, speed=1.0, starting_seconds=0.5,
+                       training_seconds=4.0, prediction_seconds=2.0, image_megapixels=0.25,
+                       output_sources=faces) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def studio(fake_provider, tmp_path_factory) -> Iterator[str]:
+    """A running studio on a free port, with its own var/ folder, polling the fake."""
+    chromium_path()
+    var = tmp_path_factory.mktemp("studio-var")
+    port = _free_port()
+    env = {**os.environ, "VAR_DIR": str(var), "PORT": str(port), "WEB_WORKERS": "2",
+           "REPLICATE_API_TOKEN": "e2e-token", "REPLICATE_API_BASE_URL": fake_provider.base_url,
+           "REPLICATE_TRAINER_VERSION": fake_provider.trainer_version, "PUBLIC_URL": "",
+           "RECONCILE_QUIET_SECONDS": "1", "RECONCILE_INTERVAL_SECONDS": "1",
+           "EMAIL_VERIFICATION": "optional", "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)  # its own SQLite: the suite's test database is not for it
+    log = open(var / "studio.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([sys.executable, "-m", "sselfie.run"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(f"{url}/health/", proc)
+        yield url
+    finally:
+        proc.send_signal(2)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def photos(tmp_path_factory) -> list[Path]:
+    """Twelve photos of one person (one HEIC) and one file that is not a photo."""
+    folder = tmp_path_factory.mktemp("photos")
+    paths = []
+    for i, data in enumerate(distinct_selfies(12)[:11]):
+        path = folder / f"selfie-{i:02d}.jpg"
+        path.write_bytes(data)
+        paths.append(path)
+    heic = folder / "IMG_0042.HEIC"
+    heic.write_bytes(big_heic())
+    bad = folder / "notes.jpg"
+    bad.write_bytes(b"These are my notes, not a photo.\n" * 40)
+    return [*paths, heic, bad]
+
+
+@pytest.fixture(scope="session")
+def playwright_browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,157 @@
+"""The whole journey, as a person lives it, in a real Chromium, at phone and desktop sizes.
+
+Every step leaves a screenshot under artifacts/e2e/<viewport>/. The test fails on any
+console error, failed request or 5xx answer, and on serious or critical axe-core findings
+on the main pages.
+"""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.e2e
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+PASSWORD = "a-long-and-private-passphrase"
+# The bad photo's upload is refused with 422, as it should be; nothing else may be 4xx.
+EXPECTED_4XX = ("/selfies/upload/",)
+CHROME_4XX = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+SLOW = 60_000  # ms: training and creating photos go through the worker and the fake
+
+
+class Journey:
+    def __init__(self, page: Page, base: str, folder: Path) -> None:
+        self.page, self.base, self.folder = page, base, folder
+        self.step = 0
+        self.problems: list[str] = []
+        self.axe = Axe()
+        folder.mkdir(parents=True, exist_ok=True)
+        page.on("console", self._console)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, msg) -> None:
+        # Chrome logs every 4xx answer as a console error; 4xx answers are checked in
+        # _response instead, against the ones this journey provokes on purpose.
+        if msg.type == "error" and not CHROME_4XX.match(msg.text):
+            self.problems.append(f"console error: {msg.text}")
+
+    def _failed(self, request) -> None:
+        # Navigation cancels in-flight polls; that is the browser's doing, not a failure.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"request failed: {request.url} {request.failure}")
+
+    def _response(self, response) -> None:
+        if response.status >= 500:
+            self.problems.append(f"{response.status} from {response.url}")
+        elif response.status >= 400 and not response.url.endswith(EXPECTED_4XX):
+            self.problems.append(f"unexpected {response.status} from {response.url}")
+
+    def shot(self, name: str) -> None:
+        self.step += 1
+        self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=True)
+
+    def check_accessibility(self, name: str) -> None:
+        results = self.axe.run(self.page)
+        bad = [v for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+        for v in bad:
+            self.problems.append(f"axe on {name}: {v['id']} ({v['impact']}): {v['help']}")
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_path):
+    context = playwright_browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    j = Journey(page, studio, ARTIFACTS / viewport)
+    email = f"journey-{viewport}-{time.time_ns()}@example.com"
+
+    # 1. Sign up, then the onboarding questionnaire.
+    j.go("/")
+    j.check_accessibility("landing")
+    j.shot("landing")
+    page.get_by_role("link", name="Create my studio").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again):").fill(PASSWORD)
+    j.shot("signup")
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", name="Tell us who you are")).to_be_visible()
+    j.shot("onboarding-empty")
+    j.check_accessibility("onboarding")
+    page.get_by_label("Your story").fill("Architect turned wellness coach in Lisbon.")
+    page.get_by_label("Your dreams").fill("A retreat brand people trust.")
+    page.get_by_label("Your goals").fill("Launch the spring retreat and a podcast.")
+    page.get_by_label(re.compile("Luxury: polished")).check()
+    page.get_by_label("Industry:", exact=True).select_option("fitness")
+    page.get_by_label("A person (no gender)").check()
+    j.shot("onboarding")
+    page.get_by_role("button", name="Enter my studio").click()
+    expect(page.get_by_role("heading", name="Your studio")).to_be_visible()
+    j.check_accessibility("workspace")
+    j.shot("workspace-new")
+
+    # 2. Selfies: consent, twelve photos (one HEIC) and one file that is not a photo.
+    page.get_by_role("link", name="Upload your selfies").click()
+    page.get_by_label(re.compile("I agree")).check()
+    page.get_by_role("button", name="Agree and continue").click()
+    j.check_accessibility("selfies")
+    page.locator("#id_photos").set_input_files(photos)
+    expect(page.locator(".verdict--bad").filter(has_text="notes.jpg")).to_be_visible(
+        timeout=SLOW)
+    expect(page.get_by_role("heading", name="Ready to train")).to_be_visible(timeout=SLOW)
+    expect(page.locator(".selfie-grid .selfie")).to_have_count(12)
+    j.shot("selfies-ready")
+
+    # 3. Train, watch the progress, reach ready.
+    page.get_by_role("button", name="Train my model").click()
+    expect(page.locator("#model-card")).to_contain_text(re.compile("Training|Queued|Starting"))
+    j.shot("training")
+    expect(page.get_by_role("heading", name="Your model is ready")).to_be_visible(timeout=SLOW)
+    j.shot("model-ready")
+
+    # 4. Create photos in two categories.
+    for category, subcategory in (("lifestyle", "working"), ("editorial", "fashion")):
+        page.get_by_label("Category:", exact=True).select_option(category)
+        page.get_by_label("Subcategory:", exact=True).select_option(subcategory)
+        page.get_by_role("button", name="Create My Images").click()
+        expect(page.locator(".generation").first.locator(".result")).to_have_count(
+            4, timeout=SLOW)
+    j.check_accessibility("results")
+    j.shot("results")
+
+    # 5. Save and download one photo.
+    first = page.locator(".generation").first.locator(".result").first
+    first.get_by_role("button", name="Save to Gallery").click()
+    expect(page.locator(".generation").first.locator(".result").first.get_by_role(
+        "button", name="Saved ✓")).to_be_visible()
+    with page.expect_download() as download:
+        page.locator(".generation").first.locator(".result").first.get_by_role(
+            "link", name="Download").click()
+    assert download.value.suggested_filename.startswith("sselfie-editorial-fashion-")
+    j.shot("saved")
+
+    # 6. Delete the account (asks for the password again).
+    j.go("/account/")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Confirm")).click()
+    j.check_accessibility("account")
+    page.get_by_role("link", name=re.compile("Delete your whole account")).click()
+    page.get_by_label("Type DELETE to confirm").fill("DELETE")
+    j.shot("delete-account")
+    page.get_by_role("button", name=re.compile("Delete your whole account")).click()
+    expect(page.get_by_text("Your account and all its data are deleted")).to_be_visible()
+    j.shot("goodbye")
+
+    context.close()
+    assert j.problems == []
