@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -37,17 +38,28 @@ def test_studio_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         [sys.executable, "-m", "sselfie.run"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
+                              daemon=True)
+    reader.start()
     try:
         assert wait_for(f"http://127.0.0.1:{port}/") == 200
         assert wait_for(f"http://127.0.0.1:{port}/accounts/signup/") == 200
+        deadline = time.monotonic() + 60
+        while not any("Starting worker" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=40)
+        proc.wait(timeout=40)
+        reader.join(timeout=5)
     finally:
         if proc.poll() is None:
             proc.kill()
+    output = "".join(lines)
     assert proc.returncode == 0, output
     assert f"http://127.0.0.1:{port}/" in output
     assert "Starting worker" in output  # the task worker ran beside the web server
+    assert "Traceback" not in output  # neither the worker nor the reconcile loop crashed
     assert "Stopped." in output
     assert (tmp_path / "var" / "db.sqlite3").exists()
     with socket.socket() as s:

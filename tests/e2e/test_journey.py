@@ -141,7 +141,53 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     assert download.value.suggested_filename.startswith("sselfie-editorial-fashion-")
     j.shot("saved")
 
-    # 6. Delete the account (asks for the password again).
+    # 6. Gallery: save a second photo, favourite, filter, ZIP, share.
+    page.locator(".generation").nth(1).locator(".result").first.get_by_role(
+        "button", name="Save to Gallery").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Gallery").click()
+    expect(page.locator(".tile")).to_have_count(2)
+    j.check_accessibility("gallery")
+    j.shot("gallery")
+    page.locator(".tile__link").first.click()
+    expect(page.get_by_role("button", name="Favourite")).to_have_attribute(
+        "aria-pressed", "false")
+    page.get_by_role("button", name="Favourite").click()
+    expect(page.get_by_role("button", name="Favourite")).to_have_attribute(
+        "aria-pressed", "true")
+    j.check_accessibility("lightbox")
+    page.get_by_role("button", name="Create share link").click()
+    share_url = page.locator(".share__link input").first.input_value()
+    assert "/s/" in share_url
+    j.shot("lightbox-shared")
+    page.get_by_role("link", name=re.compile("Back to")).click()
+    page.get_by_role("link", name="By category").click()
+    expect(page.get_by_text("Editorial").first).to_be_visible()
+    page.get_by_role("link", name="By date").click()
+    page.get_by_role("link", name="Favourites").click()
+    expect(page.locator(".tile")).to_have_count(1)
+    j.shot("favourites")
+    with page.expect_download() as zipped:
+        page.get_by_role("link", name="Download all favourites").click()
+    assert zipped.value.suggested_filename.endswith(".zip")
+    j.go("/gallery/")
+    for tile in page.locator(".tile__pick input").all():
+        tile.check()
+    with page.expect_download() as selection:
+        page.get_by_role("button", name="Download ZIP").click()
+    assert selection.value.suggested_filename.endswith(".zip")
+
+    # 7. The share link works for someone who is not logged in.
+    stranger = playwright_browser.new_context(viewport=VIEWPORTS[viewport])
+    shared = stranger.new_page()
+    response = shared.goto(share_url)
+    assert response.status == 200
+    assert response.headers["referrer-policy"] == "no-referrer"
+    expect(shared.locator("img").first).to_be_visible()
+    assert email not in shared.content()
+    shared.screenshot(path=j.folder / "share-page-logged-out.png", full_page=True)
+    stranger.close()
+
+    # 8. Delete the account (asks for the password again); the share link dies with it.
     j.go("/account/")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Confirm")).click()
@@ -153,5 +199,7 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     expect(page.get_by_text("Your account and all its data are deleted")).to_be_visible()
     j.shot("goodbye")
 
+    gone = playwright_browser.new_context().new_page().goto(share_url)
+    assert gone.status == 404
     context.close()
     assert j.problems == []
