@@ -42,7 +42,7 @@ class Case:
 
 
 def _reference(img: Image.Image) -> Center:
-    rects, scores, _ = faces._hog().run(faces.as_array(img), 1, 0.0)
+    rects, scores, _ = faces.hog_run(faces.as_array(img), 1, 0.0)
     r = max(zip(rects, scores, strict=True), key=lambda item: item[1])[0]
     return ((r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2, r.width())
 
@@ -135,13 +135,13 @@ def negative_cases() -> list[Case]:
 
 
 def _hog(img: Image.Image) -> list[Center]:
-    rects = faces._hog().run(faces.as_array(img), 0, 0.0)[0]
+    rects = faces.hog_run(faces.as_array(img), 0, 0.0)[0]
     return [((r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2, r.width()) for r in rects]
 
 
 def _hog_grey(img: Image.Image) -> list[Center]:
     grey = np.ascontiguousarray(np.asarray(img.convert("L")))
-    rects = faces._hog().run(grey, 0, 0.0)[0]
+    rects = faces.hog_run(grey, 0, 0.0)[0]
     return [((r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2, r.width()) for r in rects]
 
 

@@ -143,8 +143,7 @@ def main() -> None:
             paths = make_photos(folder)
         size = sum(p.stat().st_size for p in paths) / 1e6
         print(f"made {len(paths)} photos, {size:.0f} MB, in {time.perf_counter() - start:.0f} s")
-        for name in ("landmarks", "resnet", "cnn"):
-            faces._model(name)  # one-time per process, like a warm server
+        faces.warm_up()  # one-time per process, like a warm server
         baseline(paths)  # page cache and allocator warm-up for both sides
 
         (base_s, run_s), (base_cpu, run_cpu), (_, outcome) = interleaved(

@@ -11,7 +11,7 @@ Callers have already checked who may see the file; this module only sends it.
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 
@@ -24,7 +24,7 @@ def presigns() -> bool:
 
 def serve(name: str, *, content_type: str, download_name: str | None = None,
           as_attachment: bool = False, max_age: int = 0,
-          public_share: bool = False) -> HttpResponse:
+          public_share: bool = False) -> HttpResponseBase:
     """The response for the stored file `name`, already authorised by the caller.
 
     `download_name` is the file name the browser shows or saves (never the storage name);
@@ -34,7 +34,7 @@ def serve(name: str, *, content_type: str, download_name: str | None = None,
     disposition = content_disposition_header(as_attachment, download_name) or "inline"
     caching = f"private, max-age={max_age}" if max_age > 0 else "no-store"
     if public_share or not presigns():
-        response: HttpResponse = FileResponse(default_storage.open(name),
+        response: HttpResponseBase = FileResponse(default_storage.open(name),
                                               content_type=content_type)
         response["Content-Disposition"] = disposition  # never the storage name
     else:

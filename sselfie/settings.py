@@ -319,6 +319,9 @@ if REDIS_URL and importlib.util.find_spec("redis") is None:
     raise ImproperlyConfigured("REDIS_URL needs the redis package: install requirements.lock, "
                                "or unset REDIS_URL to keep the cache in the database.")
 
+# Load balancers probe each process directly over plain HTTP: answer them, don't redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
 # A task still RUNNING this long after it started is taken to have lost its worker (killed,
 # out of memory) and is put back in the queue by the reconcile loop. Longer than any task
 # of ours runs; our tasks claim their rows, so a rerun after a slow one finishes once.

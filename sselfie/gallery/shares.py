@@ -8,7 +8,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -73,7 +73,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def image(request: HttpRequest, token: str) -> HttpResponse:
+def image(request: HttpRequest, token: str) -> HttpResponseBase:
     shared = live_link(token).image
     suffix = shared.image.rsplit(".", 1)[-1]
     # Streamed even from S3: the token is checked on every request, no bucket URL leaks.
@@ -81,7 +81,7 @@ def image(request: HttpRequest, token: str) -> HttpResponse:
                                  download_name=f"sselfie-photo.{suffix}", public_share=True))
 
 
-def _unlisted[R: HttpResponse](response: R) -> R:
+def _unlisted[R: HttpResponseBase](response: R) -> R:
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow, noimageindex"
     response["Cache-Control"] = "no-store"

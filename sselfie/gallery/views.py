@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -40,7 +40,7 @@ def download_name(image: GeneratedImage) -> str:
 
 
 @require_GET
-def image_file(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
+def image_file(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
     image = owned_image(request, pk)
     if kind == "thumb":
         return media.serve(image.thumbnail, content_type="image/webp", max_age=86400)

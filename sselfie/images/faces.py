@@ -13,9 +13,9 @@ faces, on a downscaled copy and again at higher resolution only when needed. Wea
 hits (low score) are confirmed by the MMOD CNN on a small crop around them, so the CNN's
 accuracy is paid for only where HOG is unsure, not on every megapixel.
 
-Thread safety: dlib's object detectors keep scratch state, so each thread gets its own
-HOG detector; the CNN and the ResNet (which hold the GIL anyway) sit behind a lock. The
-shape predictor is stateless at inference and shared.
+Thread safety: dlib's object detectors keep scratch state, so a HOG detector is lent to
+one caller at a time (and kept for the next); the CNN and the ResNet (which hold the GIL
+anyway) sit behind a lock. The shape predictor is stateless at inference and shared.
 """
 
 from __future__ import annotations
@@ -98,7 +98,6 @@ class Face:
 
 _lock = threading.Lock()
 _models: dict[str, Any] = {}
-_local = threading.local()
 
 
 def models_dir() -> Path:
@@ -135,11 +134,30 @@ _MODEL_LOADERS = {
 _net_lock = threading.Lock()  # the CNN and ResNet keep per-call buffers
 
 
-def _hog() -> Any:
-    detector = getattr(_local, "hog", None)
+# HOG detectors not in use right now. Building one takes ~0.25 s (dlib deserialises it),
+# so they are kept and lent out rather than made per thread: a fresh thread pool per
+# upload batch would otherwise pay that on every thread.
+_idle_hogs: list[Any] = []
+
+
+def hog_run(arr: np.ndarray, upsample: int = 0, threshold: float = 0.0) -> tuple[Any, Any, Any]:
+    """dlib's HOG detector `run` (rects, scores, sub-detector ids), safe from any thread."""
+    with _lock:
+        detector = _idle_hogs.pop() if _idle_hogs else None
     if detector is None:
-        detector = _local.hog = dlib.get_frontal_face_detector()
-    return detector
+        detector = dlib.get_frontal_face_detector()
+    try:
+        return detector.run(arr, upsample, threshold)
+    finally:
+        with _lock:
+            _idle_hogs.append(detector)
+
+
+def warm_up() -> None:
+    """Load every model now (a server calls this at start; otherwise the first photo does)."""
+    for name in _MODEL_FILES:
+        _model(name)
+    hog_run(np.zeros((8, 8), dtype=np.uint8))
 
 
 # -- detection ------------------------------------------------------------------------------
@@ -175,7 +193,7 @@ def _detection_copy(img: Image.Image) -> tuple[Image.Image, float]:
 
 def _hog_boxes(grey: np.ndarray, scale: float) -> list[tuple[Box, float]]:
     """HOG detections on `grey`, mapped back to full-image coordinates (divide by scale)."""
-    rects, scores, _ = _hog().run(grey, 0, 0.0)
+    rects, scores, _ = hog_run(grey)
     found = []
     for rect, score in zip(rects, scores, strict=True):
         box = Box(rect.left(), rect.top(), rect.right() + 1, rect.bottom() + 1)

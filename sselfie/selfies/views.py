@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -97,7 +97,7 @@ def coach(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
+def photo(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
     selfie = owned_selfie(request, pk)
     name = {"full": selfie.image, "thumb": selfie.thumbnail}.get(kind)
     if not name:
