@@ -55,6 +55,11 @@ class Journey:
 
     def shot(self, name: str) -> None:
         self.step += 1
+        # A page wider than the screen means sideways scrolling on a phone.
+        overflow = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            self.problems.append(f"{name}: {overflow}px wider than the screen")
         # caret="initial": hiding the caret makes Playwright inject a <style>, which our CSP
         # rightly blocks (a console error that is the test's doing, not the studio's).
         self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=True,
