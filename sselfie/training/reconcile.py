@@ -47,7 +47,11 @@ def reconcile_trainings() -> int:
 
 
 def _advance(training: Training) -> None:
-    if training.provider_id:
+    if training.provider_id and training.cancel_requested:
+        # The person canceled but the cancel never reached Replicate (it failed, or the
+        # worker died): keep asking, or the training runs and bills to the end.
+        services.apply(training.pk, replicate.cancel_training(training.provider_id))
+    elif training.provider_id:
         services.apply(training.pk, replicate.get_training(training.provider_id))
     elif training.state == State.QUEUED:
         services.enqueue_submit(training.pk)  # its task was lost before it ran

@@ -120,3 +120,21 @@ def test_a_second_run_of_the_submit_task_leaves_a_claimed_row_alone(fake, ready_
     assert fake.calls() == []
     training.refresh_from_db()
     assert training.state == State.UPLOADING and training.synced_at == now
+
+
+def test_a_cancel_that_never_reached_replicate_is_sent_by_reconcile(fake, ready_owner):
+    from sselfie.training.reconcile import reconcile_trainings
+
+    training = services.start(ready_owner)
+    services.submit(str(training.pk))
+    training.refresh_from_db()
+    assert training.provider_id
+    fake.faults.fail("trainings.cancel", times=1, status=503)
+    Training.objects.filter(pk=training.pk).update(cancel_requested=True)  # as if it failed
+    reconcile_trainings()  # Replicate answers 503: still running, asked again next pass
+    training.refresh_from_db()
+    assert training.state != "canceled"
+    reconcile_trainings()
+    training.refresh_from_db()
+    assert training.state == "canceled"
+    assert len(fake.calls("trainings.cancel")) == 2
