@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -89,23 +89,31 @@ def assess_photo(data: bytes, *, min_short_side: int = 768) -> PhotoReport:
 
 
 def assess_photos(
-    items: Sequence[bytes], *, min_short_side: int = 768, workers: int = 2
+    items: Sequence[bytes],
+    *,
+    min_short_side: int = 768,
+    workers: int = 2,
+    executor: Executor | None = None,
 ) -> list[PhotoReport]:
-    """`assess_photo` for several uploads at once, on threads; reports in input order.
+    """`assess_photo` for several uploads at once; reports come back in input order.
 
-    Decoding, resampling, encoding and HOG detection release the GIL, so two threads use
-    two cores for most of the work. Bigger files go first so that one slow HEIC doesn't
-    run alone at the end.
+    By default on `workers` threads: decoding, resampling, encoding and HOG detection
+    release the GIL, so two threads keep two cores mostly busy. A long-lived
+    `ProcessPoolExecutor` (initializer `faces.warm_up`) also parallelises the parts that
+    hold the GIL (the identity network, ~80 ms a photo). Bigger files go first, so a slow
+    HEIC doesn't run alone at the end.
     """
     order = sorted(range(len(items)), key=lambda i: len(items[i]), reverse=True)
-    reports: list[PhotoReport | None] = [None] * len(items)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    own = executor is None
+    pool = ThreadPoolExecutor(max_workers=max(1, workers)) if executor is None else executor
+    try:
         futures = {
-            pool.submit(assess_photo, items[i], min_short_side=min_short_side): i for i in order
+            i: pool.submit(assess_photo, items[i], min_short_side=min_short_side) for i in order
         }
-        for future, i in futures.items():
-            reports[i] = future.result()
-    return [r for r in reports if r is not None]
+        return [futures[i].result() for i in range(len(items))]
+    finally:
+        if own:
+            pool.shutdown()
 
 
 def _assess(decoded: Decoded, min_short_side: int) -> PhotoReport:

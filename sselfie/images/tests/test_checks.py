@@ -1,4 +1,6 @@
 import io
+import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -175,3 +177,17 @@ def test_assess_photos_in_parallel_keeps_input_order(photos):
     batch = [photos("coffee"), photos("astro_heic"), b"", photos("astro")]
     reports = assess_photos(batch, min_short_side=MIN_SIDE, workers=2)
     assert [r.codes for r in reports] == [["no_face"], [], ["empty"], []]
+
+
+def test_reports_survive_pickling_for_process_pools(reports):
+    # assess_photos can run on a ProcessPoolExecutor; reports must cross processes intact.
+    report = reports("astro")
+    copy = pickle.loads(pickle.dumps(report))  # noqa: S301 - our own bytes
+    assert copy == report and copy.codes == report.codes and copy.ok
+
+
+def test_assess_photos_uses_a_given_executor(photos):
+    with ThreadPoolExecutor(1) as pool:
+        reports = assess_photos([photos("coffee")], min_short_side=MIN_SIDE, executor=pool)
+        assert reports[0].codes == ["no_face"]
+        assert not pool._shutdown  # a borrowed pool stays usable for the caller

@@ -88,6 +88,16 @@ def test_pixel_bomb_is_refused_from_the_header_fast():
     assert error.code == "too_many_pixels"
 
 
+def test_jpeg_claiming_huge_dimensions_is_refused_fast():
+    data = bytearray(samples.jpeg(samples.astronaut()))
+    sof = data.index(b"\xff\xc0")  # baseline frame header: length, precision, height, width
+    data[sof + 5 : sof + 9] = (60000).to_bytes(2, "big") * 2
+    start = time.perf_counter()
+    assert _rejected(bytes(data)).code == "too_many_pixels"
+    assert time.perf_counter() - start < 0.05
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_just_over_the_cap_is_refused():
     # Between the cap and twice the cap Pillow only warns; we still refuse.
     side = int((MAX_PIXELS * 1.2) ** 0.5)
@@ -219,6 +229,7 @@ def test_module_keeps_pillow_safety_settings():
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about the broken EXIF
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
 def test_mangled_files_never_escape_as_other_errors(fmt):
     """Flip, drop and repeat bytes near the headers: a result or ImageRejected, nothing else."""
