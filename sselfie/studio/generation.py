@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from sselfie.accounts.models import Profile, User
@@ -21,6 +20,7 @@ from sselfie.studio.generation_settings import DEFAULTS, SettingsError, predicti
 from sselfie.studio.models import GEN_ACTIVE, Generation, GenState, PromptTemplate
 from sselfie.studio.prompts import build_prompt
 from sselfie.training.models import PersonalModel
+from sselfie.training.services import webhook_url
 
 log = logging.getLogger(__name__)
 
@@ -38,29 +38,12 @@ class CannotGenerate(Exception):
 
 def create(user: User, model: PersonalModel, *, category: str, subcategory: str,
            aspect_ratio: str) -> Generation:
-    if not settings.REPLICATE_API_TOKEN:
-        raise CannotGenerate("Creating photos is switched off: this studio has no Replicate "
-                             "token.", reason="off")
-    if not model.is_ready:
-        raise CannotGenerate("Your personal model isn't trained yet.", reason="no_model")
+    _check_can_generate(model)
     profile = Profile.objects.select_related("plan").get(user=user)
-    prompt = prompt_for(profile, model, category, subcategory)
-    count = DEFAULTS.num_outputs
-    with transaction.atomic():
-        day = take_images(profile, count)
-        if day is None:
-            raise CannotGenerate(
-                f"You've created today's {profile.plan.images_per_day} images.",
-                reason="limit", resets_at=next_utc_midnight(),
-            )
-        generation = Generation.objects.create(
-            owner=user, personal_model=model, version=model.version, category=category,
-            subcategory=subcategory, aspect_ratio=aspect_ratio, prompt=prompt,
-            seed=secrets.randbelow(2**32), requested=count, charged=count, charged_day=day,
-        )
-        PersonalModel.objects.filter(pk=model.pk).update(last_used_at=timezone.now())
-        transaction.on_commit(lambda: enqueue_submit(generation.pk))
-    return generation
+    return _charge_and_queue(
+        profile, model, category=category, subcategory=subcategory, aspect_ratio=aspect_ratio,
+        prompt=prompt_for(profile, model, category, subcategory), count=DEFAULTS.num_outputs,
+    )
 
 
 def prompt_for(profile: Profile, model: PersonalModel, category: str, subcategory: str) -> str:
@@ -74,37 +57,50 @@ def prompt_for(profile: Profile, model: PersonalModel, category: str, subcategor
 
 def more_like(generation: Generation) -> Generation:
     """"Create more like this": the same prompt and settings, a new seed."""
-    if generation.personal_model is None or not generation.personal_model.is_ready:
-        raise CannotGenerate("Your personal model isn't trained yet.", reason="no_model")
+    _check_can_generate(generation.personal_model)
     profile = Profile.objects.select_related("plan").get(user=generation.owner)
+    return _charge_and_queue(
+        profile, generation.personal_model, category=generation.category,
+        subcategory=generation.subcategory, aspect_ratio=generation.aspect_ratio,
+        prompt=generation.prompt, count=generation.requested,
+    )
+
+
+def _check_can_generate(model: PersonalModel | None) -> None:
+    if not settings.REPLICATE_API_TOKEN:
+        raise CannotGenerate("Creating photos is switched off: this studio has no Replicate "
+                             "token.", reason="off")
+    if model is None or not model.is_ready:
+        raise CannotGenerate("Your personal model isn't trained yet.", reason="no_model")
+
+
+def _charge_and_queue(profile: Profile, model: PersonalModel, *, category: str,
+                      subcategory: str, aspect_ratio: str, prompt: str,
+                      count: int) -> Generation:
+    """Take `count` images from today's quota and create the job in one transaction; the
+    submit task is queued only once both are committed."""
     with transaction.atomic():
-        day = take_images(profile, generation.requested)
+        day = take_images(profile, count)
         if day is None:
             raise CannotGenerate(
                 f"You've created today's {profile.plan.images_per_day} images.",
                 reason="limit", resets_at=next_utc_midnight(),
             )
-        again = Generation.objects.create(
-            owner=generation.owner, personal_model=generation.personal_model,
-            version=generation.personal_model.version, category=generation.category,
-            subcategory=generation.subcategory, aspect_ratio=generation.aspect_ratio,
-            prompt=generation.prompt, seed=secrets.randbelow(2**32),
-            requested=generation.requested, charged=generation.requested, charged_day=day,
+        generation = Generation.objects.create(
+            owner_id=profile.user_id, personal_model=model, version=model.version,
+            category=category, subcategory=subcategory, aspect_ratio=aspect_ratio,
+            prompt=prompt, seed=secrets.randbelow(2**32), requested=count, charged=count,
+            charged_day=day,
         )
-        transaction.on_commit(lambda: enqueue_submit(again.pk))
-    return again
+        PersonalModel.objects.filter(pk=model.pk).update(last_used_at=timezone.now())
+        transaction.on_commit(lambda: enqueue_submit(generation.pk))
+    return generation
 
 
 def enqueue_submit(generation_id: object) -> None:
     from sselfie.studio.tasks import submit_generation
 
     submit_generation.enqueue(str(generation_id))
-
-
-def webhook_url() -> str | None:
-    if not settings.PUBLIC_URL:
-        return None
-    return settings.PUBLIC_URL + reverse("replicate_webhook")
 
 
 def submit(generation_id: str) -> None:

@@ -48,12 +48,13 @@ def files_left(settings) -> list[str]:
 
 def user_rows(user_id: int) -> dict[str, int]:
     """Every row in the database that points at this user, table by table."""
+    user_model = apps.get_model("accounts", "User")
     counts = {}
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if getattr(field, "related_model", None) is apps.get_model("accounts", "User") \
-                    and field.many_to_one or getattr(field, "one_to_one", False) and \
-                    getattr(field, "related_model", None) is apps.get_model("accounts", "User"):
+            points_at_user = (field.many_to_one or field.one_to_one) and \
+                field.related_model is user_model and field.concrete
+            if points_at_user:
                 found = model.objects.filter(**{field.name: user_id}).count()
                 if found:
                     counts[f"{model._meta.label}.{field.name}"] = found
