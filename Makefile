@@ -27,11 +27,13 @@ run: $(VENV)/.runtime  ## Start the studio (web server + task worker) at http://
 
 test: $(VENV)/.dev  ## Run the whole suite (on PostgreSQL instead of SQLite when DATABASE_URL points to one)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	@command -v chromium >/dev/null || echo "Note: the browser journey is skipped without Chromium. Enable it with: sudo apt-get install chromium"
 	$(PY) -m pytest -n 2
 
-lint: $(VENV)/.dev  ## Ruff
+lint: $(VENV)/.dev  ## Ruff and the import layers
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 lock: $(VENV)/.created  ## Re-pin requirements*.lock from pyproject.toml
 	$(PY) -m pip install $(PIP_QUIET) uv

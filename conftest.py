@@ -25,7 +25,7 @@ def make_user(email: str, *, onboarded: bool = True):
         profile.descriptor = "woman"
         profile.complete_onboarding()
         profile.save()
-        from sselfie.privacy.consent import record_consent
+        from sselfie.accounts.consent import record_consent
 
         record_consent(user)
     return user
@@ -98,7 +98,7 @@ def point_at(server, settings) -> None:
     settings.REPLICATE_OWNER = ""
     settings.PUBLIC_URL = ""
     settings.RECONCILE_QUIET_SECONDS = 0
-    settings.REPLICATE_RETRY_BASE_SECONDS = 0.01  # retries are tested, not waited for
+    settings.JOBS_RETRY_BASE_SECONDS = 0.01  # retries are tested, not waited for
     replicate.clear_caches()
 
 

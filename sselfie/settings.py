@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sselfie.training",
     "sselfie.gallery",
     "sselfie.privacy",
+    "sselfie.jobs",
 ]
 
 MIDDLEWARE = [
@@ -232,10 +233,16 @@ REPLICATE_TRAINER_VERSION = env_str(
     "ostris/flux-dev-lora-trainer:c6e78d2501e8088876e99ef21e4460d0dc121af7a4b786b9a4c2d75c620e300d",
 )
 REPLICATE_TRAINING_STEPS = env_int("REPLICATE_TRAINING_STEPS", 1000, minimum=3)
-# Creates that get 429/5xx are retried with capped exponential backoff and jitter.
-REPLICATE_RETRY_ATTEMPTS = env_int("REPLICATE_RETRY_ATTEMPTS", 5, minimum=1)
-REPLICATE_RETRY_BASE_SECONDS = env_float("REPLICATE_RETRY_BASE_SECONDS", 1.0)
-# Polling: a job we have not heard about for this long is asked about directly.
+# --- Provider jobs (sselfie/jobs, docs/jobs.md) ------------------------------------------------
+# A create turned away (429, 5xx, timeout) is retried by a re-enqueued task after a capped
+# exponential backoff from this base (and never sooner than the provider's Retry-After)...
+JOBS_RETRY_BASE_SECONDS = env_float("JOBS_RETRY_BASE_SECONDS", 2.0, minimum=0.01)
+# ...until this long has passed; then the job fails with a clear message and its quota back.
+JOBS_GIVE_UP_SECONDS = env_int("JOBS_GIVE_UP_SECONDS", 900, minimum=10)
+# With webhooks on (PUBLIC_URL set), polls are only a safety net, this far apart.
+JOBS_WEBHOOK_POLL_SECONDS = env_int("JOBS_WEBHOOK_POLL_SECONDS", 10, minimum=1)
+# The reconcile loop: a job nobody has heard of for this long (a lost poll task, a dead
+# worker) is claimed and moved on.
 RECONCILE_QUIET_SECONDS = env_int("RECONCILE_QUIET_SECONDS", 30, minimum=1)
 RECONCILE_INTERVAL_SECONDS = env_int("RECONCILE_INTERVAL_SECONDS", 10, minimum=1)
 # A submission silent this long is taken to be dead (its worker crashed) and is resumed;

@@ -1,6 +1,7 @@
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -145,3 +146,20 @@ class Profile(models.Model):
     def complete_onboarding(self) -> None:
         if self.onboarded_at is None:
             self.onboarded_at = timezone.now()
+
+
+class Consent(models.Model):
+    """A person's explicit consent to the processing of their face photos, per version."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="consents")
+    version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "privacy_consent"  # made by the privacy app, which asked for it first
+        constraints = [models.UniqueConstraint(fields=["user", "version"],
+                                               name="one_consent_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} consented to {self.version}"

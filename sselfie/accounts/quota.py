@@ -1,13 +1,13 @@
-"""Per-plan limits: taking and giving back quota, and what the workspace meters show.
+"""The daily image allowance: taking and giving back quota.
 
-Taking is one conditional UPDATE (no read-then-write), so parallel requests can never push
-usage past the limit; every take has an exact refund.
+Taking is a compare-and-set UPDATE (no blind read-then-write), so parallel requests can
+never push usage past the limit; every take has an exact refund. The meters the workspace
+shows are in studio/meters.py, which can count every app's rows.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -23,22 +23,27 @@ def next_utc_midnight(now: datetime | None = None) -> datetime:
     return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def take_images(profile: Profile, count: int) -> date | None:
-    """Take `count` images from today's allowance; returns the day charged, or None if it
-    doesn't fit. Call inside the transaction that creates the job."""
+def take_images(profile: Profile, wanted: int) -> tuple[date, int] | None:
+    """Take up to `wanted` images from today's allowance: all of them, or what is left of
+    it. Returns the day charged and how many were taken, or None when nothing is left.
+    Call inside the transaction that creates the job.
+
+    A compare-and-set on the usage we read: a racing request that changed it first makes
+    ours read again, so usage never passes the limit and the last images of a day are
+    usable even when fewer than `wanted` remain."""
     day = today_utc()
     limit = profile.plan.images_per_day
-    fits = Q(images_day=day, images_used__lte=limit - count) | ~Q(images_day=day) | Q(
-        images_day__isnull=True
-    )
-    if count > limit:
-        return None
-    taken = Profile.objects.filter(pk=profile.pk).filter(fits).update(
-        images_used=Case(When(images_day=day, then=F("images_used") + count),
-                         default=Value(count)),
-        images_day=day,
-    )
-    return day if taken else None
+    mine = Profile.objects.filter(pk=profile.pk)
+    while True:
+        seen_day, seen_used = mine.values_list("images_day", "images_used").get()
+        used = seen_used if seen_day == day else 0
+        count = min(wanted, limit - used)
+        if count <= 0:
+            return None
+        unchanged = Q(images_day=seen_day, images_used=seen_used) if seen_day else Q(
+            images_day__isnull=True)
+        if mine.filter(unchanged).update(images_used=used + count, images_day=day):
+            return day, count
 
 
 def give_back_images(profile_id: int, day: date, count: int) -> None:
@@ -51,37 +56,3 @@ def give_back_images(profile_id: int, day: date, count: int) -> None:
 
 def images_used_today(profile: Profile) -> int:
     return profile.images_used if profile.images_day == today_utc() else 0
-
-
-@dataclass(frozen=True)
-class Meter:
-    key: str
-    label: str
-    used: int
-    limit: int
-    window: str
-    resets_at: datetime | None = None
-
-    @property
-    def left(self) -> int:
-        return max(self.limit - self.used, 0)
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.limit <= 0 else min(round(100 * self.used / self.limit), 100)
-
-
-def meters_for(profile: Profile) -> list[Meter]:
-    from sselfie.studio.models import GeneratedImage
-    from sselfie.training.models import Training
-
-    plan = profile.plan
-    trainings = Training.objects.filter(owner_id=profile.user_id).counting_against_quota()
-    saved = GeneratedImage.objects.filter(owner_id=profile.user_id, saved=True).count()
-    return [
-        Meter("trainings", "Model trainings", trainings.count(), plan.trainings_per_day,
-              "per 24 hours"),
-        Meter("images", "Images created", images_used_today(profile), plan.images_per_day,
-              "today (UTC)", next_utc_midnight()),
-        Meter("saved", "Saved in gallery", saved, plan.saved_images, "in total"),
-    ]

@@ -76,7 +76,7 @@ __all__ = [
     "account_owner", "cancel_prediction", "cancel_training", "clear_caches",
     "config_from_settings", "config_problems", "create_prediction", "delete_file",
     "delete_model", "delete_version", "ensure_model", "find_file", "find_prediction",
-    "find_training", "get_prediction", "get_training", "list_predictions", "list_trainings",
+    "find_training", "get_prediction", "get_training", "list_predictions",
     "parse_progress", "prediction_state", "start_training", "training_state", "upload_file",
     "verify_webhook", "version_input_names", "webhook_secret",
 ]
@@ -350,12 +350,6 @@ def cancel_prediction(prediction_id: str, *, config: Config = None) -> Predictio
 class Page[T]:
     results: tuple[T, ...]
     next_cursor: str | None  # pass back as ``cursor``; None on the last page
-
-
-def list_trainings(cursor: str | None = None, *, config: Config = None) -> Page[TrainingState]:
-    """One page of trainings, newest first."""
-    data = _request(_cfg(config), "GET", cursor or "/v1/trainings")
-    return Page(tuple(training_state(item) for item in data["results"]), data.get("next"))
 
 
 def list_predictions(cursor: str | None = None, *, config: Config = None) -> Page[PredictionState]:

@@ -81,10 +81,9 @@ def config_from_settings() -> ReplicateConfig:
         owner=str(getattr(settings, "REPLICATE_OWNER", "") or "").strip() or None,
         trainer_version=str(getattr(settings, "REPLICATE_TRAINER_VERSION", "") or "").strip(),
         training_steps=int(getattr(settings, "REPLICATE_TRAINING_STEPS", 1000) or 1000),
-        retry=RetryPolicy(
-            attempts=int(getattr(settings, "REPLICATE_RETRY_ATTEMPTS", 5)),
-            base_delay=float(getattr(settings, "REPLICATE_RETRY_BASE_SECONDS", 1.0)),
-        ),
+        # One try per call: the studio retries a turned-away create as a durable, scheduled
+        # task (sselfie/jobs/retries.py), never by sleeping in a worker. Retry at one layer.
+        retry=RetryPolicy(attempts=1),
     )
 
 

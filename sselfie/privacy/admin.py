@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from sselfie.privacy.models import Consent, DataExport, ProviderDeletion
+from sselfie.accounts.models import Consent
+from sselfie.privacy.models import DataExport, ProviderDeletion
 
 
 @admin.register(ProviderDeletion)

@@ -18,8 +18,10 @@ from sselfie.accounts.models import User
 from sselfie.engines import replicate
 from sselfie.privacy.models import DataExport, ProviderDeletion
 from sselfie.selfies.models import Selfie, TrainingSet
-from sselfie.studio.models import GEN_ACTIVE, GeneratedImage, Generation, GenState
-from sselfie.training.models import ACTIVE, PersonalModel, State, Training
+from sselfie.studio import models as studio_models
+from sselfie.studio.models import GeneratedImage, Generation, GenState
+from sselfie.training import models as training_models
+from sselfie.training.models import PersonalModel, State, Training
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +81,10 @@ def delete_account(user: User) -> None:
 
 def _stop_jobs(user: User) -> None:
     now = timezone.now()
-    Training.objects.filter(owner=user, state__in=ACTIVE).update(
+    Training.objects.filter(owner=user, state__in=training_models.ACTIVE).update(
         state=State.CANCELED, completed_at=now, error="Canceled: the model was deleted."
     )
-    Generation.objects.filter(owner=user, state__in=GEN_ACTIVE).update(
+    Generation.objects.filter(owner=user, state__in=studio_models.ACTIVE).update(
         state=GenState.FAILED, completed_at=now, error="Canceled: the model was deleted."
     )
 

@@ -14,8 +14,8 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from sselfie.accounts.models import Profile
-from sselfie.privacy.models import Consent, DataExport
+from sselfie.accounts.models import Consent, Profile
+from sselfie.privacy.models import DataExport
 from sselfie.selfies.models import Selfie, random_key
 from sselfie.studio.models import GeneratedImage
 from sselfie.training.models import PersonalModel, Training

@@ -1,25 +1,8 @@
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-
-
-class Consent(models.Model):
-    """A person's explicit consent to the processing of their face photos, per version."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="consents")
-    version = models.CharField(max_length=20)
-    accepted_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "version"],
-                                               name="one_consent_per_version")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} consented to {self.version}"
 
 
 class ProviderDeletion(models.Model):
@@ -48,10 +31,6 @@ class ProviderDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"Delete {self.kind} {self.owner}/{self.name} {self.object_id}".strip()
-
-
-def new_export_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class DataExport(models.Model):

@@ -1,12 +1,9 @@
-"""The privacy promises the studio makes, as data: the consent text and the privacy page
-both render from here, so what we say is what the code does."""
+"""The privacy promises the studio makes, as data: the privacy page renders from here, so
+what we say is what the code does. The consent version is in accounts/consent.py."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
-
-# Bump when the consent text changes in substance: everyone is asked again.
-CONSENT_VERSION = "2026-11-25"
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sselfie.accounts.consent import CONSENT_VERSION, record_consent
 from sselfie.accounts.middleware import onboarding_not_required
 from sselfie.privacy import erasure, export
-from sselfie.privacy.consent import record_consent
 from sselfie.privacy.models import DataExport
-from sselfie.privacy.policy import CONSENT_VERSION, retention_rules
+from sselfie.privacy.policy import retention_rules
 
 SCOPES = {
     "selfies": "your selfies and training set",

@@ -33,10 +33,6 @@ class Coach:
         return settings.SELFIE_MAX_COUNT
 
     @property
-    def slots_left(self) -> int:
-        return max(self.maximum - len(self.selfies), 0)
-
-    @property
     def entries(self) -> list[tuple[Selfie, list[Problem]]]:
         return [(s, self.flags.get(str(s.id), [])) for s in self.selfies]
 

@@ -5,8 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sselfie import media
-from sselfie.privacy.consent import has_consented
-from sselfie.privacy.policy import CONSENT_VERSION
+from sselfie.accounts.consent import CONSENT_VERSION, has_consented
 from sselfie.selfies import intake
 from sselfie.selfies.coach import coach_for
 from sselfie.selfies.forms import ACCEPT, UploadForm

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class StudioConfig(AppConfig):
     name = "sselfie.studio"
     label = "studio"
+
+    def ready(self) -> None:
+        from sselfie.studio import jobs
+
+        jobs.register()

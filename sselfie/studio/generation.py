@@ -5,24 +5,29 @@ Quota is charged up front for the images asked for and the difference is refunde
 once, when we know how many were delivered.
 """
 
+import dataclasses
 import logging
 import secrets
 from datetime import datetime, timedelta
+from uuid import UUID
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from sselfie.accounts.models import Profile, User
 from sselfie.accounts.quota import give_back_images, next_utc_midnight, take_images
 from sselfie.engines import replicate
+from sselfie.jobs import engine, kinds, polling, retries
 from sselfie.studio.generation_settings import DEFAULTS, SettingsError, prediction_input
-from sselfie.studio.models import GEN_ACTIVE, Generation, GenState, PromptTemplate
+from sselfie.studio.models import ACTIVE, Generation, GenState, PromptTemplate
 from sselfie.studio.prompts import build_prompt
 from sselfie.training.models import PersonalModel
-from sselfie.training.services import webhook_url
 
 log = logging.getLogger(__name__)
+
+KIND = "generation"  # its JobKind is registered by studio/jobs.py
+ABORTED = ("Replicate was too busy to start these photos in time, so they were never made. "
+           "Nothing was charged; try again.")
 
 
 class CannotGenerate(Exception):
@@ -57,35 +62,38 @@ def prompt_for(profile: Profile, model: PersonalModel, category: str, subcategor
 
 def more_like(generation: Generation) -> Generation:
     """"Create more like this": the same prompt and settings, a new seed."""
-    _check_can_generate(generation.personal_model)
+    model = _check_can_generate(generation.personal_model)
     profile = Profile.objects.select_related("plan").get(user=generation.owner)
     return _charge_and_queue(
-        profile, generation.personal_model, category=generation.category,
+        profile, model, category=generation.category,
         subcategory=generation.subcategory, aspect_ratio=generation.aspect_ratio,
-        prompt=generation.prompt, count=generation.requested,
+        prompt=generation.prompt, count=DEFAULTS.num_outputs,
     )
 
 
-def _check_can_generate(model: PersonalModel | None) -> None:
-    if not settings.REPLICATE_API_TOKEN:
+def _check_can_generate(model: PersonalModel | None) -> PersonalModel:
+    if not engine.configured():
         raise CannotGenerate("Creating photos is switched off: this studio has no Replicate "
                              "token.", reason="off")
     if model is None or not model.is_ready:
         raise CannotGenerate("Your personal model isn't trained yet.", reason="no_model")
+    return model
 
 
 def _charge_and_queue(profile: Profile, model: PersonalModel, *, category: str,
                       subcategory: str, aspect_ratio: str, prompt: str,
                       count: int) -> Generation:
-    """Take `count` images from today's quota and create the job in one transaction; the
-    submit task is queued only once both are committed."""
+    """Take up to `count` images from today's quota and create the job in one transaction;
+    the submit task is queued only once both are committed. When fewer than `count` are
+    left, the job asks for what is left, so the last images of a day are never stranded."""
     with transaction.atomic():
-        day = take_images(profile, count)
-        if day is None:
+        taken = take_images(profile, count)
+        if taken is None:
             raise CannotGenerate(
                 f"You've created today's {profile.plan.images_per_day} images.",
                 reason="limit", resets_at=next_utc_midnight(),
             )
+        day, count = taken
         generation = Generation.objects.create(
             owner_id=profile.user_id, personal_model=model, version=model.version,
             category=category, subcategory=subcategory, aspect_ratio=aspect_ratio,
@@ -97,7 +105,7 @@ def _charge_and_queue(profile: Profile, model: PersonalModel, *, category: str,
     return generation
 
 
-def enqueue_submit(generation_id: object) -> None:
+def enqueue_submit(generation_id: UUID | str) -> None:
     from sselfie.studio.tasks import submit_generation
 
     submit_generation.enqueue(str(generation_id))
@@ -116,26 +124,33 @@ def submit(generation_id: str) -> None:
         fail(generation, "Your personal model was deleted, so these photos can't be made.")
         return
     try:
-        remote = _submit(generation, resuming=not claimed)
+        # A retry, like a resumed run, looks up what an earlier try may have created.
+        remote = _submit(generation, resuming=not claimed or generation.retries > 0)
     except SettingsError as exc:
         fail(generation, f"Your model's version doesn't accept our settings ({exc}). Retrain "
                          "your model, or contact us.")
         return
+    except replicate.ProviderUnavailable as exc:
+        retries.retry_later(kinds.get(KIND), generation, exc)
+        return
     except replicate.ProviderError as exc:
-        if exc.permanent:
-            fail(generation, f"Replicate refused the request: {exc.message[:200]}")
-            return
-        raise  # transient: the reconcile loop resubmits, finding what was created
+        fail(generation, f"Replicate refused the request: {exc.message[:200]}")
+        return
     apply(generation.pk, remote)
+    if not remote.terminal:
+        polling.start(kinds.get(KIND), generation.pk)
 
 
 def _submit(generation: Generation, *, resuming: bool) -> replicate.PredictionState:
     model = generation.personal_model
+    if model is None:  # checked by submit(); deleted meanwhile, the provider call says so
+        raise replicate.ProviderRejected("The personal model was deleted.")
     accepted = replicate.version_input_names(model.replicate_owner, model.replicate_name,
                                              generation.version.rpartition(":")[2])
     # The seed stored on the row makes the input unique, so a rerun can find its prediction.
+    chosen = dataclasses.replace(DEFAULTS, num_outputs=generation.requested)
     payload = prediction_input(generation.prompt, aspect_ratio=generation.aspect_ratio,
-                               seed=generation.seed, accepted=set(accepted))
+                               seed=generation.seed, accepted=set(accepted), settings=chosen)
     Generation.objects.filter(pk=generation.pk).update(input=payload)
     version_id = generation.version.rpartition(":")[2]
     remote = None
@@ -144,18 +159,18 @@ def _submit(generation: Generation, *, resuming: bool) -> replicate.PredictionSt
         remote = replicate.find_prediction(version_id=version_id, input=payload,
                                            created_after=since)
     remote = remote or replicate.create_prediction(version_id=version_id, input=payload,
-                                                   webhook=webhook_url())
+                                                   webhook=engine.webhook_url())
     Generation.objects.filter(pk=generation.pk, provider_id__isnull=True).update(
         provider_id=remote.id, state=GenState.PROCESSING, synced_at=timezone.now()
     )
     return remote
 
 
-def apply(generation_id: object, remote: replicate.PredictionState) -> None:
+def apply(generation_id: UUID | str, remote: replicate.PredictionState) -> None:
     """Act on the provider's word: finished outputs go to ingest (once), failures refund."""
     now = timezone.now()
-    if remote.status in ("starting", "processing"):
-        Generation.objects.filter(pk=generation_id, state__in=GEN_ACTIVE).update(synced_at=now)
+    if remote.status in ("starting", "processing", "unknown"):  # unknown: logged; poll on
+        Generation.objects.filter(pk=generation_id, state__in=ACTIVE).update(synced_at=now)
         return
     generation = Generation.objects.get(pk=generation_id)
     if remote.status == "succeeded":
@@ -173,6 +188,8 @@ def apply(generation_id: object, remote: replicate.PredictionState) -> None:
                          "charged. Try another subcategory, or simply try again.")
     elif remote.status == "canceled":
         fail(generation, "This request was canceled. Nothing was charged.")
+    elif remote.status == "aborted":
+        fail(generation, ABORTED)
     else:
         fail(generation, "Replicate couldn't create these photos"
                          f"{': ' + remote.error[:200] if remote.error else ''}. "
@@ -183,14 +200,14 @@ def fail(generation: Generation, message: str) -> None:
     """End a generation that delivered nothing and give back every image it took."""
     now = timezone.now()
     with transaction.atomic():
-        ended = Generation.objects.filter(pk=generation.pk, state__in=GEN_ACTIVE).update(
+        ended = Generation.objects.filter(pk=generation.pk, state__in=ACTIVE).update(
             state=GenState.FAILED, error=message, completed_at=now, synced_at=now
         )
         if ended:
             refund(generation.pk, generation.charged)
 
 
-def refund(generation_id: object, count: int) -> None:
+def refund(generation_id: UUID | str, count: int) -> None:
     """Give back `count` images, once per generation whatever the callers."""
     generation = Generation.objects.get(pk=generation_id)
     if count <= 0:

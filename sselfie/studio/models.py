@@ -1,12 +1,16 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 
+from sselfie.jobs.retries import busy_note
 from sselfie.studio.prompts import load_catalog, validate_template
 from sselfie.training.models import PersonalModel
+
+if TYPE_CHECKING:
+    from sselfie.accounts.models import User
 
 
 class PromptTemplate(models.Model):
@@ -47,11 +51,11 @@ class GenState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-GEN_ACTIVE = (GenState.QUEUED, GenState.SUBMITTING, GenState.PROCESSING, GenState.INGESTING)
+ACTIVE = (GenState.QUEUED, GenState.SUBMITTING, GenState.PROCESSING, GenState.INGESTING)
 
 
 class GenerationQuerySet(models.QuerySet["Generation"]):
-    def owned_by(self, user: settings.AUTH_USER_MODEL) -> "GenerationQuerySet":
+    def owned_by(self, user: "User") -> "GenerationQuerySet":
         return self.filter(owner=user)
 
 
@@ -87,6 +91,12 @@ class Generation(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(auto_now_add=True)
     predict_seconds = models.FloatField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="when the scheduled poll is due")
+    retries = models.PositiveSmallIntegerField(
+        default=0, help_text="times the provider turned the create away")
+    busy_since = models.DateTimeField(null=True, blank=True,
+                                      help_text="first time the provider turned it away")
 
     objects = GenerationQuerySet.as_manager()
 
@@ -103,12 +113,17 @@ class Generation(models.Model):
         return f"Generation {self.id} ({self.state})"
 
     @property
+    def busy_note(self) -> str:
+        """Set while Replicate keeps turning the create away and we keep retrying."""
+        return busy_note(self.retries, self.busy_since) if self.state == "queued" else ""
+
+    @property
     def is_active(self) -> bool:
-        return self.state in GEN_ACTIVE
+        return self.state in ACTIVE
 
 
 class ImageQuerySet(models.QuerySet["GeneratedImage"]):
-    def owned_by(self, user: settings.AUTH_USER_MODEL) -> "ImageQuerySet":
+    def owned_by(self, user: "User") -> "ImageQuerySet":
         return self.filter(owner=user)
 
 
@@ -148,8 +163,3 @@ class GeneratedImage(models.Model):
 
     def __str__(self) -> str:
         return f"Image {self.id}"
-
-    def delete_files(self) -> None:
-        for name in (self.image, self.thumbnail):
-            if name:
-                default_storage.delete(name)

@@ -267,10 +267,6 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     return _load_cached(Path(path).resolve() if path is not None else DEFAULT_PATH)
 
 
-def clear_catalog_cache() -> None:
-    _load_cached.cache_clear()
-
-
 @lru_cache(maxsize=8)
 def _load_cached(path: Path) -> Catalog:
     try:

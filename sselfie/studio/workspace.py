@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from sselfie.accounts.models import Profile
-from sselfie.accounts.quota import Meter, meters_for
 from sselfie.studio.forms import GenerateForm
+from sselfie.studio.meters import Meter, meters_for
 from sselfie.studio.models import Generation
 from sselfie.studio.prompts import Category, load_catalog
 from sselfie.studio.results import Results

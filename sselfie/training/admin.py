@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sselfie.training.models import PersonalModel, Training, WebhookDelivery
+from sselfie.training.models import PersonalModel, Training
 
 
 @admin.register(PersonalModel)
@@ -27,7 +27,3 @@ class TrainingAdmin(admin.ModelAdmin):
     def duration(self, obj: Training) -> object:
         return obj.duration
 
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["webhook_id", "received_at"]

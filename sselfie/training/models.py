@@ -1,10 +1,16 @@
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from sselfie.jobs.retries import busy_note
+
+if TYPE_CHECKING:
+    from sselfie.accounts.models import User
 
 
 class State(models.TextChoices):
@@ -70,7 +76,7 @@ class PersonalModel(models.Model):
 
 
 class TrainingQuerySet(models.QuerySet["Training"]):
-    def owned_by(self, user: settings.AUTH_USER_MODEL) -> "TrainingQuerySet":
+    def owned_by(self, user: "User") -> "TrainingQuerySet":
         return self.filter(owner=user)
 
     def active(self) -> "TrainingQuerySet":
@@ -114,6 +120,12 @@ class Training(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(default=timezone.now,
                                      help_text="last time we heard about this training")
+    next_poll_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="when the scheduled poll is due")
+    retries = models.PositiveSmallIntegerField(
+        default=0, help_text="times the provider turned the create away")
+    busy_since = models.DateTimeField(null=True, blank=True,
+                                      help_text="first time the provider turned it away")
 
     objects = TrainingQuerySet.as_manager()
 
@@ -132,6 +144,11 @@ class Training(models.Model):
         return f"Training {self.id} ({self.state})"
 
     @property
+    def busy_note(self) -> str:
+        """Set while Replicate keeps turning the create away and we keep retrying."""
+        return busy_note(self.retries, self.busy_since) if self.state == "queued" else ""
+
+    @property
     def is_active(self) -> bool:
         return self.state in ACTIVE
 
@@ -141,12 +158,3 @@ class Training(models.Model):
             return self.completed_at - self.started_at
         return None
 
-
-class WebhookDelivery(models.Model):
-    """Seen `webhook-id`s: Replicate retries a delivery with the same id."""
-
-    webhook_id = models.CharField(max_length=200, unique=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.webhook_id

@@ -6,8 +6,8 @@ call created is looked up before it is created again.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from sselfie.accounts.models import Profile, User
 from sselfie.engines import replicate
+from sselfie.jobs import engine, kinds, polling, retries
 from sselfie.selfies.coach import coach_for
 from sselfie.selfies.models import TrainingSet, random_key
 from sselfie.training.models import (
@@ -32,9 +33,13 @@ from sselfie.training.models import (
 
 log = logging.getLogger(__name__)
 
+KIND = "training"  # its JobKind is registered by training/jobs.py
+
 PROVIDER_STATES = {"starting": State.STARTING, "processing": State.TRAINING,
                    "succeeded": State.SUCCEEDED, "failed": State.FAILED,
-                   "canceled": State.CANCELED}
+                   "canceled": State.CANCELED, "aborted": State.FAILED}
+ABORTED = ("Replicate couldn't start your training in time (it was too busy), so it was "
+           "stopped before it began. Your training slot is free again: try again.")
 
 
 class CannotTrain(Exception):
@@ -44,16 +49,6 @@ class CannotTrain(Exception):
         super().__init__(message)
         self.message = message
         self.resets_at = resets_at
-
-
-def replicate_ready() -> bool:
-    return bool(settings.REPLICATE_API_TOKEN)
-
-
-def webhook_url() -> str | None:
-    if not settings.PUBLIC_URL:
-        return None  # localhost: the reconcile loop polls instead
-    return settings.PUBLIC_URL + reverse("replicate_webhook")
 
 
 def personal_model_for(user: User) -> PersonalModel:
@@ -69,13 +64,13 @@ def personal_model_for(user: User) -> PersonalModel:
 
 def start(user: User) -> Training:
     """Take the day's training slot and queue the training, atomically."""
-    if not replicate_ready():
+    if not engine.configured():
         raise CannotTrain("Training is switched off on this studio: it has no Replicate token.")
-    _check_slot(user, Profile.objects.select_related("plan").get(user=user))  # cheap refusal
+    check_slot(user, Profile.objects.select_related("plan").get(user=user))  # cheap refusal
     training_set = _ready_training_set(user)
     with transaction.atomic():
         # The same check again, now under the profile's row lock: this one is the guarantee.
-        _check_slot(user, Profile.objects.select_for_update().select_related("plan").get(
+        check_slot(user, Profile.objects.select_for_update().select_related("plan").get(
             user=user))
         model = personal_model_for(user)
         with default_storage.open(training_set.archive) as fh:
@@ -96,7 +91,8 @@ def start(user: User) -> Training:
     return training
 
 
-def _check_slot(user: User, profile: Profile) -> None:
+def check_slot(user: User, profile: Profile) -> None:
+    """Raise CannotTrain when the plan allows no training now: the one place that decides."""
     if Training.objects.owned_by(user).active().exists():
         raise CannotTrain("Your model is already training.")
     used = Training.objects.owned_by(user).counting_against_quota()
@@ -116,7 +112,7 @@ def _ready_training_set(user: User) -> TrainingSet:
     return TrainingSet.objects.get(owner=user)
 
 
-def enqueue_submit(training_id: object) -> None:
+def enqueue_submit(training_id: UUID | str) -> None:
     from sselfie.training.tasks import submit_training
 
     submit_training.enqueue(str(training_id))
@@ -137,14 +133,12 @@ def submit(training_id: str, *, resume: bool = False) -> None:
     if not claimed and not (resume and _resumable(training)):
         return
     try:
-        _submit(training, resuming=not claimed)
+        # A retry, like a resumed run, looks up what an earlier try may have created.
+        _submit(training, resuming=not claimed or training.retries > 0)
+    except replicate.ProviderUnavailable as exc:
+        retries.retry_later(kinds.get(KIND), training, exc)
     except replicate.ProviderError as exc:
-        if exc.permanent:
-            fail(training, exc.message)
-        else:
-            log.warning("Training %s: provider unavailable, reconcile retries: %s",
-                        training.pk, exc)
-            raise
+        fail(training, exc.message)
 
 
 def _resumable(training: Training) -> bool:
@@ -185,24 +179,24 @@ def _submit(training: Training, *, resuming: bool) -> None:
                                         created_after=since, destination=model.destination)
     state = found or replicate.start_training(
         destination=model.destination, zip_url=training.provider_file_url,
-        trigger_word=model.trigger_word, steps=training.steps, webhook=webhook_url(),
+        trigger_word=model.trigger_word, steps=training.steps, webhook=engine.webhook_url(),
     )
     Training.objects.filter(pk=training.pk, provider_id__isnull=True).update(provider_id=state.id)
     if Training.objects.filter(pk=training.pk, cancel_requested=True).exists():
         # Canceled while the create was in flight, when cancel() could not know the id.
         state = replicate.cancel_training(state.id)
     apply(training.pk, state)
+    if not state.terminal:
+        polling.start(kinds.get(KIND), training.pk)
 
 
-@dataclass(frozen=True)
-class Applied:
-    changed: bool
-    state: str
-
-
-def apply(training_id: object, remote: replicate.TrainingState) -> Applied:
+def apply(training_id: UUID | str, remote: replicate.TrainingState) -> None:
     """Move our row forward to what the provider says; never backwards. Side effects of
     finishing (email, clean-up) happen once, for whichever caller wins the UPDATE."""
+    if remote.status not in PROVIDER_STATES:  # "unknown": logged by the engine; poll on
+        Training.objects.filter(pk=training_id, state__in=ACTIVE).update(
+            synced_at=timezone.now())
+        return
     new_state = PROVIDER_STATES[remote.status]
     training = Training.objects.get(pk=training_id)
     allowed_from = [s for s, rank in RANK.items() if rank < RANK[new_state]]
@@ -223,7 +217,7 @@ def apply(training_id: object, remote: replicate.TrainingState) -> Applied:
         fields["progress"] = 100
         fields["version"] = remote.version or ""
     if new_state == State.FAILED:
-        fields["error"] = plain_error(remote.error)
+        fields["error"] = ABORTED if remote.status == "aborted" else plain_error(remote.error)
     with transaction.atomic():
         changed = Training.objects.filter(pk=training.pk, state__in=allowed_from).update(**fields)
         if changed and new_state != training.state:
@@ -232,10 +226,9 @@ def apply(training_id: object, remote: replicate.TrainingState) -> Applied:
             )
             if new_state in (State.SUCCEEDED, State.FAILED, State.CANCELED):
                 transaction.on_commit(lambda: _finished(training.pk))
-    return Applied(bool(changed), new_state if changed else training.state)
 
 
-def _finished(training_id: object) -> None:
+def _finished(training_id: UUID | str) -> None:
     training = Training.objects.select_related("personal_model", "owner").get(pk=training_id)
     if training.state == State.SUCCEEDED and training.version:
         PersonalModel.objects.filter(pk=training.personal_model_id).update(

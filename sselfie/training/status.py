@@ -5,9 +5,10 @@ from datetime import datetime
 
 from django.urls import reverse
 
-from sselfie.accounts.models import User
+from sselfie.accounts.models import Profile, User
 from sselfie.selfies.coach import coach_for
 from sselfie.training.models import PersonalModel, State, Training
+from sselfie.training.services import CannotTrain, check_slot
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,16 @@ class ModelStatus:
     @property
     def polling(self) -> bool:
         return self.training is not None and self.training.is_active
+
+    @property
+    def poll_seconds(self) -> int:
+        """The card asks every second near the end, so "ready" shows within about a
+        second of the model being done, and every 3 s before that."""
+        training = self.training
+        near_end = training is not None and (
+            training.progress >= 95 or (training.eta_seconds is not None
+                                        and training.eta_seconds <= 30))
+        return 1 if near_end else 3
 
     @property
     def model_ready(self) -> bool:
@@ -74,13 +85,16 @@ class ModelStatus:
 
 def _slot_free(user: User) -> bool:
     """Whether the plan allows another training now (failed ones gave their slot back)."""
-    from sselfie.accounts.models import Profile
-
-    limit = Profile.for_user(user).plan.trainings_per_day
-    return Training.objects.owned_by(user).counting_against_quota().count() < limit
+    try:
+        check_slot(user, Profile.for_user(user))
+    except CannotTrain:
+        return False
+    return True
 
 
 def _progress_text(training: Training) -> str:
+    if training.busy_note:
+        return training.busy_note
     if training.state == State.TRAINING and training.eta_seconds:
         minutes = max(round(training.eta_seconds / 60), 1)
         return f"{training.progress:.0f}% · about {minutes} min left"

@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -29,6 +30,7 @@ class RecordedRequest:
     body: bytes
     json: Any
     status: int | None  # None when the fake hung up without answering
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass

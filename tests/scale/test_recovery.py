@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from sselfie.tasks_recovery import requeue_stale_tasks
+from sselfie.jobs.recovery import requeue_stale_tasks
 from tests.scale import tasks
 
 pytestmark = pytest.mark.django_db

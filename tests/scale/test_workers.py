@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
-from sselfie.tasks_recovery import requeue_stale_tasks
+from sselfie.jobs.recovery import requeue_stale_tasks
 from tests.scale import tasks
 from tests.scale.workers import start_worker
 

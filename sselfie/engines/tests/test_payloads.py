@@ -101,9 +101,15 @@ def test_training_state_when_succeeded_names_the_version_and_destination():
     assert state.terminal
 
 
-def test_unknown_status_fails_loudly():
-    with pytest.raises(ValueError, match="Unknown Replicate status"):
-        training_state(training(status="queued"))
+@pytest.mark.parametrize("status", ["queued", "", None, 3, "SUCCEEDED"])
+def test_an_unknown_status_is_logged_and_kept_in_flight(status, caplog):
+    state = training_state(training(status=status))
+    assert state.status == "unknown" and not state.terminal
+    assert "unknown status" in caplog.text
+
+
+def test_aborted_is_terminal():
+    assert training_state(training(status="aborted")).terminal
 
 
 def prediction(**changes):

@@ -208,7 +208,7 @@ def test_upload_requires_csrf(owner):
 
 
 def test_no_upload_without_consent(owner_client, owner, settings):
-    from sselfie.privacy.models import Consent
+    from sselfie.accounts.models import Consent
 
     Consent.objects.filter(user=owner).delete()
     page = owner_client.get("/selfies/").content.decode()

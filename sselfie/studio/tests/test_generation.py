@@ -3,9 +3,9 @@ from django.core.files.storage import default_storage
 
 from sselfie.accounts.models import Profile
 from sselfie.accounts.quota import today_utc
+from sselfie.jobs.reconcile import reconcile_jobs
 from sselfie.studio import generation, ingest
 from sselfie.studio.models import GeneratedImage, Generation
-from sselfie.studio.reconcile import reconcile_generations
 from tests.fake_replicate import NSFW_ALL
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def run_to_the_end(fake, gen: Generation) -> Generation:
     generation.submit(str(gen.pk))
     gen.refresh_from_db()
     fake.complete(gen.provider_id)
-    reconcile_generations()
+    reconcile_jobs()
     gen.refresh_from_db()
     if gen.state == "ingesting":
         ingest.ingest(str(gen.pk))
@@ -114,7 +114,7 @@ def test_outputs_that_expire_before_ingest_fail_cleanly_and_refund(owner_client,
     generation.submit(str(gen.pk))
     gen.refresh_from_db()
     fake.complete(gen.provider_id)
-    reconcile_generations()
+    reconcile_jobs()
     fake.travel(3700)  # Replicate removes outputs after about an hour
     ingest.ingest(str(gen.pk))
     gen.refresh_from_db()
@@ -129,7 +129,7 @@ def test_provider_failure_refunds(owner_client, owner, trained, fake):
     generation.submit(str(gen.pk))
     gen.refresh_from_db()
     fake.fail(gen.provider_id, "CUDA out of memory")
-    reconcile_generations()
+    reconcile_jobs()
     gen.refresh_from_db()
     assert gen.state == "failed" and gen.refunded == 4 and "out of memory" in gen.error
     assert used(owner) == 0
@@ -160,13 +160,25 @@ def test_no_ready_model_leads_to_the_training_flow(owner_client, owner, trained)
     assert used(owner) == 0
 
 
+def test_the_last_images_of_the_day_are_created_not_stranded(owner_client, owner, trained,
+                                                             fake):
+    Profile.objects.filter(user=owner).update(images_used=47, images_day=today_utc())
+    response = create(owner_client, trained)
+    assert response.status_code in (200, 302)
+    gen = Generation.objects.get()
+    assert (gen.requested, gen.charged) == (3, 3) and used(owner) == 50
+    generation.submit(str(gen.pk))
+    [call] = fake.calls("predictions.create")
+    assert call.json["input"]["num_outputs"] == 3
+
+
 def test_daily_limit_shows_plans_and_reset_time(owner_client, owner, trained):
-    Profile.objects.filter(user=owner).update(images_used=48, images_day=today_utc())
+    Profile.objects.filter(user=owner).update(images_used=50, images_day=today_utc())
     response = create(owner_client, trained)
     assert response.status_code == 429
     page = response.content.decode()
     assert "today&#x27;s 50 images" in page and "resets" in page and "Studio" in page
-    assert used(owner) == 48
+    assert used(owner) == 50
     assert not Generation.objects.exists()
 
 

@@ -12,10 +12,11 @@ from django_tasks_db.models import DBTaskResult
 
 from sselfie.accounts.models import Profile
 from sselfie.engines import replicate
+from sselfie.jobs.reconcile import reconcile_jobs
 from sselfie.studio import generation, ingest
 from sselfie.studio.models import GeneratedImage, Generation
-from sselfie.studio.reconcile import reconcile_generations
 from sselfie.training.tests.conftest import signed_headers
+from tests.worker import run_worker_until
 
 
 def new_generation(owner, trained) -> Generation:
@@ -59,14 +60,39 @@ def test_one_webhook_delivered_five_times_at_once_charges_and_stores_once(owner,
     assert Profile.objects.get(user=owner).images_used == 4
 
 
-@pytest.mark.django_db
-def test_throttled_then_accepted_completes_with_one_prediction(owner, trained, fake):
-    fake.faults.throttle("predictions.create", times=3, retry_after=0)
+@pytest.mark.django_db(transaction=True)
+def test_five_429s_then_accepted_delivers_the_photos_with_one_prediction(owner, trained, fake):
+    """Each 429 sends the job back to the queue as a scheduled retry, the card says
+    Replicate is busy, and the photos still arrive."""
+    fake.faults.throttle("predictions.create", times=5, retry_after=0)
     gen = new_generation(owner, trained)
-    generation.submit(str(gen.pk))
+    run_worker_until(lambda: Generation.objects.get(pk=gen.pk).retries >= 1)
+    card = Client()
+    card.force_login(owner)
+    assert "Replicate is busy" in card.get(f"/studio/generations/{gen.pk}/").content.decode()
+    run_worker_until(lambda: Generation.objects.get(pk=gen.pk).provider_id is not None)
     gen.refresh_from_db()
-    assert gen.state == "processing" and gen.provider_id
-    assert len(fake.jobs("prediction")) == 1
+    fake.complete(gen.provider_id)
+    run_worker_until(lambda: Generation.objects.get(pk=gen.pk).state == "succeeded")
+    gen.refresh_from_db()
+    assert [c.status for c in fake.calls("predictions.create")] == [429] * 5 + [201]
+    assert len(fake.jobs("prediction")) == 1 and gen.retries == 5
+    assert GeneratedImage.objects.filter(generation=gen).count() == 4
+    assert Profile.objects.get(user=owner).images_used == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_429_forever_refunds_with_a_clear_message_and_no_traceback(owner, trained, fake,
+                                                                   settings, caplog):
+    settings.JOBS_GIVE_UP_SECONDS = 1
+    fake.faults.throttle("predictions.create", times=10_000, retry_after=0)
+    gen = new_generation(owner, trained)
+    run_worker_until(lambda: Generation.objects.get(pk=gen.pk).state == "failed")
+    gen.refresh_from_db()
+    assert "too busy" in gen.error and "Nothing was charged" in gen.error
+    assert gen.refunded == 4 and Profile.objects.get(user=owner).images_used == 0
+    assert fake.jobs("prediction") == []
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
 
 
 @pytest.mark.django_db
@@ -100,7 +126,7 @@ def test_a_worker_that_died_after_creating_is_resumed_without_a_second_predictio
     replicate.create_prediction(version_id=trained.version_id, input=sent)  # the lost call
     settings.RECONCILE_RESUME_SECONDS = 0
     Generation.objects.filter(pk=gen.pk).update(synced_at=timezone.now() - timedelta(hours=1))
-    reconcile_generations()
+    reconcile_jobs()
     gen.refresh_from_db()
     assert gen.provider_id == fake.jobs("prediction")[0]["id"]
     assert len(fake.calls("predictions.create")) == 1
@@ -108,19 +134,18 @@ def test_a_worker_that_died_after_creating_is_resumed_without_a_second_predictio
 
 
 @pytest.mark.django_db
-def test_a_provider_outage_leaves_the_job_for_reconcile_and_never_spins_forever(
-    owner, trained, fake, settings
-):
+def test_a_provider_outage_is_retried_later_and_never_spins_forever(owner, trained, fake,
+                                                                   settings):
     fake.faults.fail("predictions.create", times=20, status=503)
     gen = new_generation(owner, trained)
-    with pytest.raises(replicate.ProviderError):
-        generation.submit(str(gen.pk))
+    generation.submit(str(gen.pk))  # no exception: the retry is a scheduled task
     gen.refresh_from_db()
-    assert gen.state == "submitting" and Profile.objects.get(user=owner).images_used == 4
-    settings.RECONCILE_RESUME_SECONDS = 0
+    assert gen.state == "queued" and gen.retries == 1 and gen.busy_since is not None
+    assert Profile.objects.get(user=owner).images_used == 4
+    # The reconcile loop, finding it quiet long after the give-up time, ends it.
     Generation.objects.filter(pk=gen.pk).update(created_at=timezone.now() - timedelta(hours=2),
                                                 synced_at=timezone.now() - timedelta(hours=2))
-    reconcile_generations()
+    reconcile_jobs()
     gen.refresh_from_db()
-    assert gen.state == "failed" and "couldn't reach Replicate" in gen.error
+    assert gen.state == "failed" and "too busy" in gen.error
     assert Profile.objects.get(user=owner).images_used == 0

@@ -14,10 +14,12 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
+from sselfie.jobs.models import InboundDelivery
+from sselfie.jobs.reconcile import reconcile_jobs
 from sselfie.training import services
-from sselfie.training.models import PersonalModel, State, Training, WebhookDelivery
-from sselfie.training.reconcile import reconcile_trainings
+from sselfie.training.models import PersonalModel, State, Training
 from sselfie.training.tasks import submit_training
+from tests.worker import run_worker_until
 
 
 def submitted(user) -> Training:
@@ -90,7 +92,7 @@ def test_training_succeeds_through_signed_webhooks(
     assert len(completions) == 5
     assert {d.webhook_id for d in completions} == {completions[0].webhook_id}
     assert [d.status for d in completions] == [200] * 5
-    assert WebhookDelivery.objects.count() == 1
+    assert InboundDelivery.objects.count() == 1
 
     training.refresh_from_db()
     model.refresh_from_db()
@@ -138,10 +140,10 @@ def test_without_a_public_url_reconcile_polls_progress_and_finishes(
     for _ in range(3):  # boot, unzip, the first fifth of the steps
         fake.advance(job)
     settings.RECONCILE_QUIET_SECONDS = 30
-    assert reconcile_trainings() == 0  # heard from just now: not polled yet
+    assert reconcile_jobs() == 0  # heard from just now: not polled yet
     assert fake.calls("trainings.get") == []
     settings.RECONCILE_QUIET_SECONDS = 0
-    assert reconcile_trainings() == 1
+    assert reconcile_jobs() == 1
 
     training.refresh_from_db()
     assert training.state == State.TRAINING
@@ -154,7 +156,7 @@ def test_without_a_public_url_reconcile_polls_progress_and_finishes(
 
     fake.complete(job)
     with django_capture_on_commit_callbacks(execute=True):
-        assert reconcile_trainings() == 1
+        assert reconcile_jobs() == 1
     training.refresh_from_db()
     assert training.state == State.SUCCEEDED
     assert PersonalModel.objects.get(owner=ready_owner).version == training.version
@@ -162,21 +164,53 @@ def test_without_a_public_url_reconcile_polls_progress_and_finishes(
     assert training.provider_file_deleted and training.archive == ""
     assert fake.deliveries == []
     assert owner_client.get("/model/status/").status_code == 286
-    assert reconcile_trainings() == 0  # nothing left in flight
+    assert reconcile_jobs() == 0  # nothing left in flight
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_throttling_and_a_5xx_on_create_still_make_exactly_one_training(fake, ready_owner):
+    """Each turned-away create goes back to the queue as a scheduled retry (no sleeping in
+    a worker); the retry looks before it creates, so the 503 can't make a second one."""
     fake.faults.throttle("trainings.create", times=2, retry_after=0)
     fake.faults.fail("trainings.create", times=1, status=503)
 
-    training = submitted(ready_owner)
+    training = services.start(ready_owner)
+    run_worker_until(lambda: Training.objects.get(pk=training.pk).provider_id is not None)
 
+    training.refresh_from_db()
     assert [c.status for c in fake.calls("trainings.create")] == [429, 429, 503, 201]
     [job] = fake.jobs("training")
     assert training.provider_id == job["id"]
-    assert training.state == State.STARTING
+    assert training.state == State.STARTING and training.retries == 3
     assert len(fake.calls("files.create")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_429s_then_success_starts_the_training(fake, ready_owner):
+    fake.faults.throttle("trainings.create", times=5, retry_after=0)
+    training = services.start(ready_owner)
+    run_worker_until(lambda: Training.objects.get(pk=training.pk).provider_id is not None)
+    assert [c.status for c in fake.calls("trainings.create")] == [429] * 5 + [201]
+    assert len(fake.jobs("training")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_429_forever_gives_the_slot_back_with_a_clear_message_and_no_traceback(
+    fake, ready_owner, settings, caplog
+):
+    settings.JOBS_GIVE_UP_SECONDS = 1
+    fake.faults.throttle("trainings.create", times=10_000, retry_after=0)
+    training = services.start(ready_owner)
+    run_worker_until(lambda: Training.objects.get(pk=training.pk).state == State.FAILED)
+
+    training.refresh_from_db()
+    assert "too busy" in training.error and "try again" in training.error
+    assert fake.jobs("training") == []
+    services.check_slot(ready_owner, ready_owner.profile)  # the day's slot is free again
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert not [r for r in caplog.records if r.exc_info]
+    assert any("Replicate busy" in r.getMessage() and r.levelname == "WARNING"
+               for r in caplog.records)
 
 
 @pytest.mark.django_db
@@ -223,7 +257,7 @@ def test_trainer_failure_is_explained_and_the_person_can_try_again(
     fake.advance(training.provider_id)
     fake.fail(training.provider_id, raw)
     with django_capture_on_commit_callbacks(execute=True):
-        reconcile_trainings()
+        reconcile_jobs()
 
     training.refresh_from_db()
     assert training.state == State.FAILED

@@ -9,9 +9,9 @@ import time_machine
 from django.conf import settings as django_settings
 
 from sselfie.accounts.models import Plan
+from sselfie.jobs.reconcile import reconcile_jobs
 from sselfie.training import services
 from sselfie.training.models import State, Training
-from sselfie.training.reconcile import reconcile_trainings
 from sselfie.training.tasks import submit_training
 
 
@@ -76,7 +76,7 @@ def test_after_a_success_the_next_training_waits_24_hours(
     first = submitted(ready_owner)
     fake.complete(first.provider_id)
     with django_capture_on_commit_callbacks(execute=True):
-        reconcile_trainings()
+        reconcile_jobs()
     first.refresh_from_db()
     assert first.state == State.SUCCEEDED
 
@@ -109,7 +109,7 @@ def test_a_plan_with_two_trainings_a_day_allows_a_second(
     first = submitted(ready_owner)
     fake.complete(first.provider_id)
     with django_capture_on_commit_callbacks(execute=True):
-        reconcile_trainings()
+        reconcile_jobs()
     assert services.start(ready_owner).state == State.QUEUED
 
 
@@ -122,7 +122,7 @@ def test_failed_and_canceled_trainings_give_the_slot_back(
     with django_capture_on_commit_callbacks(execute=True):
         if end == "failed":
             fake.fail(training.provider_id, "CUDA out of memory")
-            reconcile_trainings()
+            reconcile_jobs()
         else:
             services.cancel(training)
     training.refresh_from_db()

@@ -123,7 +123,7 @@ def test_a_second_run_of_the_submit_task_leaves_a_claimed_row_alone(fake, ready_
 
 
 def test_a_cancel_that_never_reached_replicate_is_sent_by_reconcile(fake, ready_owner):
-    from sselfie.training.reconcile import reconcile_trainings
+    from sselfie.jobs.reconcile import reconcile_jobs
 
     training = services.start(ready_owner)
     services.submit(str(training.pk))
@@ -131,10 +131,10 @@ def test_a_cancel_that_never_reached_replicate_is_sent_by_reconcile(fake, ready_
     assert training.provider_id
     fake.faults.fail("trainings.cancel", times=1, status=503)
     Training.objects.filter(pk=training.pk).update(cancel_requested=True)  # as if it failed
-    reconcile_trainings()  # Replicate answers 503: still running, asked again next pass
+    reconcile_jobs()  # Replicate answers 503: still running, asked again next pass
     training.refresh_from_db()
     assert training.state != "canceled"
-    reconcile_trainings()
+    reconcile_jobs()
     training.refresh_from_db()
     assert training.state == "canceled"
     assert len(fake.calls("trainings.cancel")) == 2

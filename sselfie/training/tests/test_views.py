@@ -60,10 +60,10 @@ def test_the_status_card_polls_while_active_and_stops_once_terminal(
     assert f'action="/model/trainings/{training.pk}/cancel/"' in page
 
     fake.complete(training.provider_id)
-    from sselfie.training.reconcile import reconcile_trainings
+    from sselfie.jobs.reconcile import reconcile_jobs
 
     with django_capture_on_commit_callbacks(execute=True):
-        reconcile_trainings()
+        reconcile_jobs()
     done = owner_client.get("/model/status/")
     assert done.status_code == 286
     assert "hx-trigger" not in done.content.decode()
@@ -214,6 +214,6 @@ def test_admin_lists_trainings_with_state_durations_and_billed_seconds(owner):
     assert client.get("/admin/training/training/?state__exact=failed").status_code == 200
     assert client.get(f"/admin/training/training/{training.pk}/change/").status_code == 200
     assert client.get("/admin/training/personalmodel/").status_code == 200
-    assert client.get("/admin/training/webhookdelivery/").status_code == 200
+    assert client.get("/admin/jobs/inbounddelivery/").status_code == 200
 
     assert logged_in(owner).get("/admin/training/training/").status_code == 302

@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from sselfie.jobs.models import InboundDelivery
 from sselfie.training import services
-from sselfie.training.models import State, Training, WebhookDelivery
+from sselfie.training.models import State, Training
 from sselfie.training.tests.conftest import WEBHOOK_URL, post_webhook, sign, signed_headers
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def unchanged(training: Training) -> bool:
     before = (training.state, training.synced_at, training.version, training.progress)
     training.refresh_from_db()
     after = (training.state, training.synced_at, training.version, training.progress)
-    return before == after and not WebhookDelivery.objects.exists() and not mail.outbox
+    return before == after and not InboundDelivery.objects.exists() and not mail.outbox
 
 
 def test_a_valid_delivery_finishes_the_training(
@@ -44,7 +45,7 @@ def test_a_valid_delivery_finishes_the_training(
     assert training.state == State.SUCCEEDED
     assert training.version == payload["output"]["version"]
     assert training.personal_model.version == training.version
-    assert WebhookDelivery.objects.get().webhook_id == "msg_done"
+    assert InboundDelivery.objects.get().delivery_id == "msg_done"
     assert len(mail.outbox) == 1
 
 
@@ -63,7 +64,7 @@ def test_one_delivery_five_times_changes_state_once_and_sends_one_email(
     assert [a.status_code for a in answers] == [200] * 5
     assert [a.content for a in answers] == [b"OK"] + [b"Already processed."] * 4
     assert len(callbacks) == 1  # one transition to "succeeded", finished once
-    assert WebhookDelivery.objects.count() == 1
+    assert InboundDelivery.objects.count() == 1
     assert len(mail.outbox) == 1
     assert len(fake.calls("files.delete")) == 1
 
@@ -171,10 +172,46 @@ def test_one_valid_signature_among_several_is_enough(fake, training, client):
     assert response.status_code == 200
 
 
-def test_a_signed_delivery_for_a_job_we_did_not_create_gets_404(fake, training, client):
-    payload = {**fake.complete(training.provider_id), "id": "someoneelsesjob0000000000"}
+@pytest.mark.parametrize("job_id", ["someoneelsesjob0000000000", "", None, 7, ["a"]])
+def test_a_signed_delivery_for_a_job_we_did_not_create_is_ignored_with_a_200(
+    fake, training, client, job_id
+):
+    """200, so Replicate stops retrying something we will never act on (design.md:
+    ignored payloads still get 200); nothing changes and no delivery is recorded."""
+    payload = {**fake.complete(training.provider_id), "id": job_id}
     response = post_webhook(client, payload, fake.webhook_secret)
-    assert response.status_code == 404
+    assert response.status_code == 200 and b"Ignored" in response.content
+    assert unchanged(training)
+
+
+@pytest.mark.parametrize("status", ["queued", "paused", "", None, 42])
+def test_a_signed_delivery_with_an_unknown_status_is_a_200_and_the_job_stays_in_flight(
+    fake, training, client, status
+):
+    payload = {**fake.complete(training.provider_id), "status": status}
+    response = post_webhook(client, payload, fake.webhook_secret)
+    assert response.status_code == 200
+    training.refresh_from_db()
+    assert training.is_active and not training.version
+
+
+def test_an_aborted_training_fails_with_a_plain_reason_and_frees_the_slot(
+    fake, training, client, django_capture_on_commit_callbacks
+):
+    payload = {**fake.complete(training.provider_id), "status": "aborted", "output": None}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_webhook(client, payload, fake.webhook_secret).status_code == 200
+    training.refresh_from_db()
+    assert training.state == State.FAILED and "too busy" in training.error
+    assert not Training.objects.filter(owner=training.owner).counting_against_quota().exists()
+
+
+@pytest.mark.parametrize("stamp", ["9" * 400, "9" * 5000, "-1", "1.5", "abc", " "])
+def test_hostile_timestamps_are_a_400_never_a_500(fake, training, client, stamp):
+    body = json.dumps(fake.complete(training.provider_id)).encode()
+    headers = {**signed_headers(body, fake.webhook_secret), "webhook-timestamp": stamp}
+    response = client.post(WEBHOOK_URL, body, content_type="application/json", headers=headers)
+    assert response.status_code == 400
     assert unchanged(training)
 
 
@@ -219,4 +256,4 @@ def test_a_rotated_secret_is_fetched_again_but_forgeries_cannot_make_us_hammer_r
         response = post_webhook(client, payload, forged_secret, webhook_id=f"forged-{n}")
         assert response.status_code == 400
     assert len(fake.calls("webhooks.default.secret.get")) == 2  # at most once per 5 minutes
-    assert WebhookDelivery.objects.count() == 2
+    assert InboundDelivery.objects.count() == 2

@@ -15,9 +15,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 
+from sselfie.jobs.reconcile import reconcile_jobs
 from sselfie.training import services
 from sselfie.training.models import PersonalModel, State, Training
-from sselfie.training.reconcile import reconcile_trainings
 from sselfie.training.tests.conftest import TOKEN
 
 SUBMIT_TASK = "training.tasks.submit_training"
@@ -88,11 +88,11 @@ def test_a_worker_killed_mid_submit_leaves_exactly_one_training(
     assert task.status == "RUNNING"  # nobody will finish it: reconcile must
 
     # A slow submission is not taken over before RECONCILE_RESUME_SECONDS.
-    assert reconcile_trainings() == 0
+    assert reconcile_jobs() == 0
     assert len(fake.calls("trainings.create")) == 1
 
     settings.RECONCILE_RESUME_SECONDS = 0
-    assert reconcile_trainings() == 1
+    assert reconcile_jobs() == 1
 
     [job] = fake.jobs("training")
     training.refresh_from_db()
@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_submit_leaves_exactly_one_training(
     assert len(fake.calls("models.create")) == 1
 
     fake.complete(job["id"])
-    reconcile_trainings()
+    reconcile_jobs()
     training.refresh_from_db()
     assert training.state == State.SUCCEEDED
     assert PersonalModel.objects.get(owner=ready_owner).version == training.version

@@ -29,3 +29,17 @@ def requeue_stale_tasks(older_than: timedelta) -> int:
         logger.warning("Requeued %d task(s) left RUNNING for over %s by a worker that died.",
                        requeued, older_than)
     return requeued
+
+
+FINISHED_TASKS_KEPT = timedelta(days=2)
+
+
+def prune_finished_tasks() -> int:
+    """Poll chains leave a finished task row per poll: keep two days of them for operators
+    to look at, then delete them in one statement."""
+    cutoff = timezone.now() - FINISHED_TASKS_KEPT
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED),
+        finished_at__lt=cutoff,
+    ).delete()
+    return deleted
