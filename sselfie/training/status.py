@@ -23,9 +23,21 @@ class ModelStatus:
 
     @property
     def stages(self) -> list[tuple[str, str]]:
-        return [(State.QUEUED, "Queued"), (State.UPLOADING, "Uploading"),
-                (State.STARTING, "Starting"), (State.TRAINING, "Training"),
-                (State.SUCCEEDED, "Ready")]
+        """The training's stages in a person's words (the State labels are for operators)."""
+        return list(STAGE_NAMES.items())
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_NAMES.get(self.training.state, "") if self.training else ""
+
+    @property
+    def step(self) -> str:
+        """Where the person is in questionnaire -> selfies -> training -> create."""
+        if self.model_ready:
+            return "create"
+        if self.state == "training":
+            return "training"
+        return "selfies"
 
     @property
     def polling(self) -> bool:
@@ -72,6 +84,16 @@ class ModelStatus:
                    model, None, "Upload your selfies", selfies_url)
 
 
+# Stage names a person understands, in order; the last is where training ends well.
+STAGE_NAMES = {
+    State.QUEUED: "Getting ready",
+    State.UPLOADING: "Sending your photos",
+    State.STARTING: "Warming up",
+    State.TRAINING: "Learning your face",
+    State.SUCCEEDED: "Ready to create",
+}
+
+
 def _slot_free(user: User) -> bool:
     """Whether the plan allows another training now (failed ones gave their slot back)."""
     from sselfie.accounts.models import Profile
@@ -81,9 +103,10 @@ def _slot_free(user: User) -> bool:
 
 
 def _progress_text(training: Training) -> str:
+    """Progress and time left, from the trainer's own log (see Training.progress/eta)."""
     if training.state == State.TRAINING and training.eta_seconds:
         minutes = max(round(training.eta_seconds / 60), 1)
-        return f"{training.progress:.0f}% · about {minutes} min left"
+        return f"{training.progress:.0f}% done · about {minutes} min left"
     if training.state == State.TRAINING:
-        return f"{training.progress:.0f}%"
-    return training.get_state_display() + "…"
+        return f"{training.progress:.0f}% done · working out the time left"
+    return f"{STAGE_NAMES[training.state]}… the whole training takes about 20–30 minutes."

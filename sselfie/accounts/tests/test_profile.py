@@ -87,7 +87,7 @@ def test_other_industry_text_is_dropped_for_listed_industries(newcomer_client, n
 def test_html_in_answers_is_stored_as_text_and_escaped_where_shown(newcomer_client):
     script = "<script>alert('x')</script>"
     newcomer_client.post("/profile/", {**ANSWERS, "goals": script})
-    page = newcomer_client.get("/studio/").content.decode()
+    page = newcomer_client.get("/profile/").content.decode()
     assert script not in page
     assert "&lt;script&gt;" in page
 
