@@ -61,7 +61,7 @@ class ModelStatus:
         coach = coach_for(user)
         slot_free = _slot_free(user)
         if model and model.is_ready:
-            body = "Your personal model is ready. Pick a category below and create."
+            body = "Your personal model is ready: every photo you create is of you."
             return cls("ready", "Your model is ready", body, model, latest,
                         "Update my selfies", selfies_url, can_train=coach.ready and slot_free)
         if latest and latest.state == State.FAILED:
