@@ -32,7 +32,8 @@ class PlanAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "plan", "style", "industry", "descriptor", "onboarded_at"]
+    list_display = ["user", "display_name", "plan", "style", "industry", "descriptor",
+                    "onboarded_at"]
     list_filter = ["plan", "style", "industry", "descriptor"]
-    search_fields = ["user__email"]
+    search_fields = ["user__email", "display_name"]
     raw_id_fields = ["user"]

@@ -9,8 +9,10 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["story", "dreams", "goals", "style", "industry", "industry_other", "descriptor"]
+        fields = ["display_name", "story", "dreams", "goals", "style", "industry",
+                  "industry_other", "descriptor"]
         widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "story": forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
             "dreams": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
             "goals": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
@@ -31,6 +33,13 @@ class ProfileForm(forms.ModelForm):
         # ModelForm adds an empty "---------" radio for blank=True choice fields.
         for name in ("style", "descriptor"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+
+    def clean_display_name(self) -> str:
+        # One line of plain words: collapse runs of spaces, refuse control characters.
+        name = " ".join(self.cleaned_data.get("display_name", "").split())
+        if any(not ch.isprintable() for ch in name):
+            raise forms.ValidationError("Use letters, spaces and ordinary punctuation only.")
+        return name
 
     def clean(self) -> dict:
         data = super().clean()

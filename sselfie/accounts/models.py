@@ -101,6 +101,12 @@ class Plan(models.Model):
 class Profile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="profiles")
+    # What the studio calls the person ("Welcome back, Ana"). Optional: without it the
+    # studio greets nobody by name, and never by email address.
+    display_name = models.CharField(
+        "What should we call you?", max_length=40, blank=True,
+        help_text="Your first name or a nickname. Optional; only you see it.",
+    )
     story = models.TextField("Your story", max_length=2000, blank=True)
     dreams = models.TextField("Your dreams", max_length=1000, blank=True)
     goals = models.TextField("Your goals", max_length=1000, blank=True)
@@ -136,6 +142,11 @@ class Profile(models.Model):
     @property
     def is_onboarded(self) -> bool:
         return self.onboarded_at is not None
+
+    @property
+    def greeting_name(self) -> str:
+        """The name to greet with, or "" (the email address is never a greeting)."""
+        return " ".join(self.display_name.split())
 
     @property
     def industry_label(self) -> str:

@@ -22,7 +22,8 @@ from sselfie.studio.prompts import load_catalog
 PAGE_SIZE = 60
 ORDER = ("-created_at", "-id")
 # What a grid tile needs; the prompt (long text) stays in the database.
-TILE_FIELDS = ("id", "category", "subcategory", "created_at", "favorite", "thumbnail")
+TILE_FIELDS = ("id", "category", "subcategory", "created_at", "favorite", "thumbnail", "width",
+               "height")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -41,6 +42,19 @@ def category_label(category: str) -> str:
 
 def subcategory_label(category: str, subcategory: str) -> str:
     return _labels().get(f"{category}/{subcategory}", subcategory.replace("_", " ").title())
+
+
+TRIGGER_SHAPE = re.compile(r"\buser_[a-z0-9]+_trigger\b\s*")
+
+
+def prompt_for_person(image: GeneratedImage) -> str:
+    """The prompt as the owner reads it: without the model's trigger word, which is an
+    operator's detail (they see it in the admin)."""
+    prompt = image.prompt
+    model = image.personal_model
+    if model is not None and model.trigger_word:
+        prompt = re.sub(rf"\b{re.escape(model.trigger_word)}\b\s*", "", prompt)
+    return TRIGGER_SHAPE.sub("", prompt).strip()
 
 
 def title_for(image: GeneratedImage) -> str:

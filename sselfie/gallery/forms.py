@@ -3,14 +3,16 @@ import uuid
 from django import forms
 
 # Fixed choices: an expiry is never free text, so no date parsing of hostile input.
-EXPIRY_CHOICES = [("", "Never"), ("1", "After 1 day"), ("7", "After 7 days"),
-                  ("30", "After 30 days")]
+EXPIRY_CHOICES = [("1", "After 1 day"), ("7", "After 7 days"), ("30", "After 30 days"),
+                  ("", "Never")]
+DEFAULT_EXPIRY_DAYS = 7  # a link forgotten in a chat should not live for ever
 MAX_SELECTION = 500  # one page holds 60; anything near this is not a person clicking
 
 
 class ShareForm(forms.Form):
     expires = forms.TypedChoiceField(label="Link expires", choices=EXPIRY_CHOICES, coerce=int,
-                                     empty_value=None, required=False)
+                                     empty_value=None, required=False,
+                                     initial=str(DEFAULT_EXPIRY_DAYS))
 
 
 class SelectionTooLarge(Exception):

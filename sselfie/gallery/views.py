@@ -107,11 +107,17 @@ def image_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render_detail(request, image, Filter.from_param(request.GET.get("in")))
 
 
+LIGHTBOX_PANEL = "gallery/image.html#side"  # what the overlay loads beside the photo
+
+
 def render_detail(request: HttpRequest, image: GeneratedImage, view: Filter,
                   share_form: ShareForm | None = None, status: int = 200) -> HttpResponse:
     previous, following = browse.neighbours(view, request.user, image)
-    return render(request, "gallery/image.html", {
+    # The overlay asks for the details panel only; a direct visit gets the whole page.
+    template = LIGHTBOX_PANEL if request.htmx and not share_form else "gallery/image.html"
+    return render(request, template, {
         "image": image, "title": browse.title_for(image), "filter": view,
+        "prompt": browse.prompt_for_person(image),
         "category_label": browse.category_label(image.category),
         "subcategory_label": browse.subcategory_label(image.category, image.subcategory),
         "previous": previous, "next": following,
@@ -136,10 +142,22 @@ def save(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         saving.save(image)
     except saving.GalleryFull as exc:
+        if request.htmx:  # in place, with the way out one click away
+            return _save_state(request, image, full=True)
         # A page, not a one-line message: the way out (delete some, or a bigger plan) needs room.
         return _plans(request, str(exc), status=409)
+    if request.htmx:
+        image.refresh_from_db(fields=["saved", "favorite"])
+        return _save_state(request, image, just="saved")
     messages.success(request, "Saved to your gallery.")
     return back(request)
+
+
+def _save_state(request: HttpRequest, image: GeneratedImage, *, just: str = "",
+                full: bool = False) -> HttpResponse:
+    """The save button's new state, swapped in place by htmx (no reload, with an undo)."""
+    return render(request, "gallery/save_state.html#inner", {
+        "image": image, "just": just, "full": full, "next": safe_next(request)})
 
 
 @require_GET
@@ -157,7 +175,11 @@ def _plans(request: HttpRequest, message: str, status: int = 200) -> HttpRespons
 
 @require_POST
 def unsave(request: HttpRequest, pk: str) -> HttpResponse:
-    saving.unsave(owned_image(request, pk))
+    image = owned_image(request, pk)
+    saving.unsave(image)
+    if request.htmx:
+        image.refresh_from_db(fields=["saved", "favorite"])
+        return _save_state(request, image, just="removed")
     messages.success(request, "Removed from your gallery. Its share links no longer open.")
     return back(request)
 

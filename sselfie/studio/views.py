@@ -14,6 +14,7 @@ from sselfie.studio.workspace import Workspace
 from sselfie.training.models import PersonalModel
 
 WORKSPACE = "studio/workspace.html"
+GENERATION = "studio/includes/generation.html"
 
 
 @login_not_required
@@ -63,7 +64,7 @@ def more_like(request: HttpRequest, pk: str) -> HttpResponse:
 def results(request: HttpRequest, pk: str) -> HttpResponse:
     """One generation's results, polled by htmx until its photos are in."""
     found = Results.for_generation(owned_generation(request, pk))
-    response = render(request, f"{WORKSPACE}#generation", {"gen": found})
+    response = render(request, GENERATION, {"gen": found})
     if not found.generation.is_active:
         response.status_code = HttpResponseStopPolling.status_code
     return response

@@ -24,9 +24,21 @@ class ModelStatus:
 
     @property
     def stages(self) -> list[tuple[str, str]]:
-        return [(State.QUEUED, "Queued"), (State.UPLOADING, "Uploading"),
-                (State.STARTING, "Starting"), (State.TRAINING, "Training"),
-                (State.SUCCEEDED, "Ready")]
+        """The training's stages in a person's words (the State labels are for operators)."""
+        return list(STAGE_NAMES.items())
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_NAMES.get(self.training.state, "") if self.training else ""
+
+    @property
+    def step(self) -> str:
+        """Where the person is in questionnaire -> selfies -> training -> create."""
+        if self.model_ready:
+            return "create"
+        if self.state == "training":
+            return "training"
+        return "selfies"
 
     @property
     def polling(self) -> bool:
@@ -60,7 +72,7 @@ class ModelStatus:
         coach = coach_for(user)
         slot_free = _slot_free(user)
         if model and model.is_ready:
-            body = "Your personal model is ready. Pick a category below and create."
+            body = "Your personal model is ready: every photo you create is of you."
             return cls("ready", "Your model is ready", body, model, latest,
                         "Update my selfies", selfies_url, can_train=coach.ready and slot_free)
         if latest and latest.state == State.FAILED:
@@ -83,6 +95,16 @@ class ModelStatus:
                    model, None, "Upload your selfies", selfies_url)
 
 
+# Stage names a person understands, in order; the last is where training ends well.
+STAGE_NAMES = {
+    State.QUEUED: "Getting ready",
+    State.UPLOADING: "Sending your photos",
+    State.STARTING: "Warming up",
+    State.TRAINING: "Learning your face",
+    State.SUCCEEDED: "Ready to create",
+}
+
+
 def _slot_free(user: User) -> bool:
     """Whether the plan allows another training now (failed ones gave their slot back)."""
     try:
@@ -93,11 +115,12 @@ def _slot_free(user: User) -> bool:
 
 
 def _progress_text(training: Training) -> str:
+    """Progress and time left, from the trainer's own log (see Training.progress/eta)."""
     if training.busy_note:
         return training.busy_note
     if training.state == State.TRAINING and training.eta_seconds:
         minutes = max(round(training.eta_seconds / 60), 1)
-        return f"{training.progress:.0f}% · about {minutes} min left"
+        return f"{training.progress:.0f}% done · about {minutes} min left"
     if training.state == State.TRAINING:
-        return f"{training.progress:.0f}%"
-    return training.get_state_display() + "…"
+        return f"{training.progress:.0f}% done · working out the time left"
+    return f"{STAGE_NAMES[training.state]}… the whole training takes about 20–30 minutes."

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from sselfie.engines import replicate
@@ -29,12 +29,16 @@ def train(request: HttpRequest) -> HttpResponse:
     return redirect("workspace")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    """GET asks first (a page, so it works without JavaScript); POST cancels."""
     training = owned_training(request, pk)
     if not training.is_active:
         messages.info(request, "That training has already finished.")
         return redirect("workspace")
+    if request.method == "GET":
+        card = ModelStatus.for_user(request.user)
+        return render(request, "training/cancel.html", {"training": training, "body": card.body})
     try:
         services.cancel(training)
     except replicate.ProviderError:

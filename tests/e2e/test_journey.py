@@ -18,6 +18,8 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = pytest.mark.e2e
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+# A phone is a touch screen: it gets (hover: none) and (pointer: coarse), so its own wording.
+TOUCH = {"phone": {"has_touch": True, "is_mobile": True}, "desktop": {}}
 PASSWORD = "a-long-and-private-passphrase"
 # The bad photo's upload is refused with 422, as it should be; nothing else may be 4xx.
 EXPECTED_4XX = ("/selfies/upload/",)
@@ -53,7 +55,7 @@ class Journey:
         elif response.status >= 400 and not response.url.endswith(EXPECTED_4XX):
             self.problems.append(f"unexpected {response.status} from {response.url}")
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, *, full_page: bool = True) -> None:
         self.step += 1
         # A page wider than the screen means sideways scrolling on a phone.
         overflow = self.page.evaluate(
@@ -62,7 +64,7 @@ class Journey:
             self.problems.append(f"{name}: {overflow}px wider than the screen")
         # caret="initial": hiding the caret makes Playwright inject a <style>, which our CSP
         # rightly blocks (a console error that is the test's doing, not the studio's).
-        self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=True,
+        self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=full_page,
                              caret="initial")
 
     def check_accessibility(self, name: str) -> None:
@@ -78,11 +80,15 @@ class Journey:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_path):
-    context = playwright_browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
+    context = playwright_browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True,
+                                             **TOUCH[viewport])
     page = context.new_page()
     page.set_default_timeout(15_000)
     j = Journey(page, studio, ARTIFACTS / viewport)
-    email = f"journey-{viewport}-{time.time_ns()}@example.com"
+    # 60 characters with no hyphen: long addresses must never push a page sideways.
+    local = f"journey{viewport}{time.time_ns()}"
+    email = local + "x" * (60 - len(local) - len("@example.com")) + "@example.com"
+    assert len(email) == 60 and "-" not in email
 
     # 1. Sign up, then the onboarding questionnaire.
     j.go("/")
@@ -97,6 +103,7 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     expect(page.get_by_role("heading", name="Tell us who you are")).to_be_visible()
     j.shot("onboarding-empty")
     j.check_accessibility("onboarding")
+    page.get_by_label("What should we call you?").fill("Ana")
     page.get_by_label("Your story").fill("Architect turned wellness coach in Lisbon.")
     page.get_by_label("Your dreams").fill("A retreat brand people trust.")
     page.get_by_label("Your goals").fill("Launch the spring retreat and a podcast.")
@@ -106,6 +113,8 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     j.shot("onboarding")
     page.get_by_role("button", name="Enter my studio").click()
     expect(page.get_by_role("heading", name="Your studio")).to_be_visible()
+    expect(page.get_by_text("Welcome back, Ana")).to_be_visible()
+    assert email not in page.content()  # greeted by name, never by address
     j.check_accessibility("workspace")
     j.shot("workspace-new")
 
@@ -113,36 +122,86 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     page.get_by_role("link", name="Upload your selfies").click()
     page.get_by_label(re.compile("I agree")).check()
     page.get_by_role("button", name="Agree and continue").click()
+    # The consent form posts and redirects: axe runs on the page it lands on, not mid-way.
+    choose = "Choose from your camera roll" if viewport == "phone" else "Choose photos"
+    expect(page.get_by_text(choose, exact=True)).to_be_visible()
+    page.wait_for_load_state()
     j.check_accessibility("selfies")
+    if viewport == "phone":
+        expect(page.get_by_text("Drop photos here")).to_be_hidden()
+    j.shot("selfies-empty")
     page.locator("#id_photos").set_input_files(photos)
     expect(page.locator(".verdict--bad").filter(has_text="notes.jpg")).to_be_visible(
         timeout=SLOW)
     expect(page.get_by_role("heading", name="Ready to train")).to_be_visible(timeout=SLOW)
     expect(page.locator(".selfie-grid .selfie")).to_have_count(12)
     j.shot("selfies-ready")
+    j.go("/studio/")
+    j.shot("workspace-ready-to-train")
+    page.get_by_role("link", name="Review my selfies").click()
 
     # 3. Train, watch the progress, reach ready.
     page.get_by_role("button", name="Train my model").click()
-    expect(page.locator("#model-card")).to_contain_text(re.compile("Training|Queued|Starting"))
+    stages = re.compile("Getting ready|Sending your photos|Warming up|Learning your face")
+    expect(page.locator("#model-card")).to_contain_text(stages)
+    expect(page.locator("#model-card")).to_contain_text("we'll email you")
+    card_text = page.locator("#model-card").inner_text()
+    assert not re.search(r"\b(Queued|Uploading|Starting)\b", card_text)
     j.shot("training")
+    cancel = page.get_by_role("link", name="Cancel training…")
+    if cancel.is_visible():  # the fake trains in seconds: it may be done already
+        cancel.click()
+        if page.get_by_role("heading", name="Cancel this training?").is_visible():
+            j.shot("training-cancel-confirm")
+            page.get_by_role("link", name="Keep training").click()
     expect(page.get_by_role("heading", name="Your model is ready")).to_be_visible(timeout=SLOW)
     j.shot("model-ready")
 
     # 4. Create photos in two categories.
+    # 16:9 is the spec's default format.
+    expect(page.locator("input[name=aspect_ratio][value='16:9']")).to_be_checked()
     for category, subcategory in (("lifestyle", "working"), ("editorial", "fashion")):
-        page.get_by_label("Category:", exact=True).select_option(category)
-        page.get_by_label("Subcategory:", exact=True).select_option(subcategory)
+        page.locator(f"label[for=cat-{category}]").click()
+        # Only the chosen category's scenes are on show.
+        expect(page.locator(f"#subs-{category}")).to_be_visible()
+        expect(page.locator("#subs-portrait")).to_be_hidden()
+        page.locator(f"label[for=sub-{category}-{subcategory}]").click()
+        j.shot(f"create-{category}")
         page.get_by_role("button", name="Create My Images").click()
-        expect(page.locator(".generation").first.locator(".result")).to_have_count(
-            4, timeout=SLOW)
+        if page.locator(".result--pending").count():
+            j.shot(f"results-pending-{category}")
+        expect(page.locator(".generation").first.locator(".result:not(.result--pending)")
+               ).to_have_count(4, timeout=SLOW)
     j.check_accessibility("results")
     j.shot("results")
 
+    # The lightbox: a full-screen overlay with keys, over the results.
+    page.locator(".generation").first.locator(".result__open").first.click()
+    overlay = page.locator("dialog.overlay")
+    expect(overlay).to_be_visible()
+    expect(overlay.locator(".overlay__count")).to_have_text("1 of 4")
+    page.keyboard.press("ArrowRight")
+    expect(overlay.locator(".overlay__count")).to_have_text("2 of 4")
+    j.check_accessibility("results-lightbox")
+    j.shot("results-lightbox", full_page=False)  # an overlay: what the screen shows
+    page.keyboard.press("Escape")
+    expect(overlay).to_be_hidden()
+
     # 5. Save and download one photo.
+    # In place, without a reload; an undo right there; un-saving is its own labelled action.
+    page.evaluate("window.__samePage = true")
     first = page.locator(".generation").first.locator(".result").first
     first.get_by_role("button", name="Save to Gallery").click()
-    expect(page.locator(".generation").first.locator(".result").first.get_by_role(
-        "button", name="Saved ✓")).to_be_visible()
+    expect(first.get_by_text("Saved to your gallery")).to_be_visible()
+    j.shot("saved-undo")
+    first.get_by_role("button", name="Undo saving").click()
+    expect(first.get_by_text("Removed from your gallery")).to_be_visible()
+    first.get_by_role("button", name="Undo removing").click()
+    expect(first.get_by_text("Saved to your gallery")).to_be_visible()
+    assert page.evaluate("window.__samePage === true")
+    page.reload()
+    expect(first.get_by_text("In your gallery")).to_be_visible()
+    expect(first.get_by_role("button", name="Remove from gallery")).to_be_visible()
     with page.expect_download() as download:
         page.locator(".generation").first.locator(".result").first.get_by_role(
             "link", name="Download").click()
@@ -150,22 +209,29 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     j.shot("saved")
 
     # 6. Gallery: save a second photo, favourite, filter, ZIP, share.
-    page.locator(".generation").nth(1).locator(".result").first.get_by_role(
-        "button", name="Save to Gallery").click()
+    second = page.locator(".generation").nth(1).locator(".result").first
+    second.get_by_role("button", name="Save to Gallery").click()
+    expect(second.get_by_text("Saved to your gallery")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Gallery").click()
     expect(page.locator(".tile")).to_have_count(2)
+    expect(page.locator(".bulk-bar")).to_be_hidden()  # nothing ticked yet
     j.check_accessibility("gallery")
     j.shot("gallery")
     page.locator(".tile__link").first.click()
-    expect(page.get_by_role("button", name="Favourite")).to_have_attribute(
-        "aria-pressed", "false")
-    page.get_by_role("button", name="Favourite").click()
-    expect(page.get_by_role("button", name="Favourite")).to_have_attribute(
-        "aria-pressed", "true")
+    overlay = page.locator("dialog.overlay")
+    expect(overlay).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/gallery/[0-9a-f-]{36}/$"))  # a deep link
+    favourite = overlay.get_by_role("button", name="Favourite")
+    expect(favourite).to_have_attribute("aria-pressed", "false")
+    favourite.click()
+    expect(favourite).to_have_attribute("aria-pressed", "true")
     j.check_accessibility("lightbox")
-    page.get_by_role("button", name="Create share link").click()
+    j.shot("gallery-lightbox", full_page=False)
+    expect(overlay.get_by_label("Link expires")).to_have_value("7")
+    overlay.get_by_role("button", name="Create share link").click()
     share_url = page.locator(".share__link input").first.input_value()
     assert "/s/" in share_url
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
     j.shot("lightbox-shared")
     page.get_by_role("link", name=re.compile("Back to")).click()
     page.get_by_role("link", name="By category").click()
@@ -180,6 +246,8 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     j.go("/gallery/")
     for tile in page.locator(".tile__pick input").all():
         tile.check()
+    expect(page.locator(".bulk-bar")).to_be_visible()
+    j.shot("gallery-selected")
     with page.expect_download() as selection:
         page.get_by_role("button", name="Download ZIP").click()
     assert selection.value.suggested_filename.endswith(".zip")

@@ -87,7 +87,7 @@ def test_other_industry_text_is_dropped_for_listed_industries(newcomer_client, n
 def test_html_in_answers_is_stored_as_text_and_escaped_where_shown(newcomer_client):
     script = "<script>alert('x')</script>"
     newcomer_client.post("/profile/", {**ANSWERS, "goals": script})
-    page = newcomer_client.get("/studio/").content.decode()
+    page = newcomer_client.get("/profile/").content.decode()
     assert script not in page
     assert "&lt;script&gt;" in page
 
@@ -119,3 +119,23 @@ def test_questionnaire_requires_csrf(newcomer):
     client = logged_in(newcomer)
     client.handler.enforce_csrf_checks = True
     assert client.post("/profile/", ANSWERS).status_code == 403
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("", ""), ("  Ana  ", "Ana"), ("Ana   Lu", "Ana Lu"), ("<b>Ana</b>", "<b>Ana</b>"),
+])
+def test_the_name_to_greet_is_optional_and_tidied(newcomer_client, newcomer, typed, stored):
+    response = newcomer_client.post("/profile/", {**ANSWERS, "display_name": typed})
+    assert response.status_code == 302
+    assert Profile.objects.get(user=newcomer).display_name == stored
+    page = newcomer_client.get("/studio/").content.decode()
+    assert "<b>Ana</b>" not in page  # shown as text, never as markup
+    assert "new@example.com" not in page.split("<main")[1]
+
+
+@pytest.mark.parametrize("typed", ["A" * 41, "Ana\x00", "Ana\u202eevil", "Ana\nBob\tC\x07"])
+def test_oversized_or_control_character_names_are_refused(newcomer_client, newcomer, typed):
+    response = newcomer_client.post("/profile/", {**ANSWERS, "display_name": typed})
+    assert response.status_code == 200
+    assert "display_name" in response.context["form"].errors
+    assert not Profile.objects.get(user=newcomer).is_onboarded

@@ -24,7 +24,8 @@ def neighbours(client, photo, query: str = "") -> tuple[str | None, str | None]:
 
 def test_lightbox_shows_category_date_prompt_likeness_and_actions(owner_client, photo):
     body = owner_client.get(f"/gallery/{photo.id}/").content.decode()
-    for text in ["Portrait · Headshot", photo.prompt, "72%", "80 × 100",
+    assert "user_abc_trigger" not in body  # the trigger word is for operators only
+    for text in ["Portrait · Headshot", "woman, editorial headshot, raw photo", "72%", "80 × 100",
                  f"/images/{photo.id}/full/", f"/images/{photo.id}/download/",
                  f"/gallery/{photo.id}/delete/", 'aria-pressed="false"', "Create share link",
                  photo.created_at.strftime("%B %-d, %Y")]:

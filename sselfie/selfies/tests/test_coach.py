@@ -85,3 +85,29 @@ def test_each_change_queues_a_rebuild(owner_client, owner, django_capture_on_com
     queued = DBTaskResult.objects.filter(task_path__endswith="rebuild_training_set")
     assert queued.count() == 1
     assert queued.get().args_kwargs["args"] == [owner.pk]
+
+
+def test_a_photo_of_someone_else_is_explained_in_the_summary_with_a_link(owner_client, owner):
+    seed_selfies(owner, [*distinct_selfies(12)[:12], someone_else()])
+    outsider = Selfie.objects.filter(owner=owner).order_by("-created_at").first()
+    page = owner_client.get("/selfies/coach/").content.decode()
+    summary = page.split('class="coach card"')[1].split("</section>")[0]
+    # Twelve usable photos, yet no Train button: the summary says why and what to do.
+    assert "<strong>12</strong> usable" in page
+    assert "One photo to fix" in summary
+    assert f'href="#selfie-{outsider.id}"' in summary and "Photo 13" in summary
+    assert "someone other than" in summary and "Remove it" in summary
+    assert "Train my model unlocks when this photo is removed or replaced." in summary
+    assert 'action="/model/train/"' not in summary
+    owner_client.post(f"/selfies/{outsider.id}/delete/")
+    after = owner_client.get("/selfies/coach/").content.decode()
+    assert "Ready to train" in after and "photo to fix" not in after
+
+
+def test_touch_screens_get_camera_roll_wording_and_drawn_examples(owner_client):
+    page = owner_client.get("/selfies/").content.decode()
+    assert '<span class="on-touch">Choose from your camera roll</span>' in page
+    assert '<span class="on-pointer">Drop photos here</span>' in page
+    assert page.count("<svg") >= 6 and "<img" not in page.split('id="guide-h"')[1][:4000]
+    # On a phone the guidance comes before the uploader.
+    assert page.index('id="guide-h"') < page.index("data-uploader")

@@ -151,7 +151,7 @@ def test_without_a_public_url_reconcile_polls_progress_and_finishes(
     assert training.eta_seconds == 592  # tqdm's 09:52 remaining
     card = owner_client.get("/model/status/")
     assert card.status_code == 200
-    assert "20% · about 10 min left" in card.content.decode()
+    assert "20% done · about 10 min left" in card.content.decode()
     assert 'hx-trigger="every 3s"' in card.content.decode()
 
     fake.complete(job)

@@ -57,7 +57,12 @@ def test_the_status_card_polls_while_active_and_stops_once_terminal(
     assert active.status_code == 200
     page = active.content.decode()
     assert 'hx-get="/model/status/"' in page and 'hx-trigger="every 3s"' in page
-    assert f'action="/model/trainings/{training.pk}/cancel/"' in page
+    # Cancelling asks first: the card links to a confirmation page, it posts nothing itself.
+    assert f'href="/model/trainings/{training.pk}/cancel/"' in page
+    assert f'action="/model/trainings/{training.pk}/cancel/"' not in page
+    assert "Sending your photos" in page or "Getting ready" in page or "Warming up" in page
+    assert "Queued" not in page and "Uploading" not in page
+    assert "we'll email you" in page
 
     fake.complete(training.provider_id)
     from sselfie.jobs.reconcile import reconcile_jobs
@@ -68,7 +73,25 @@ def test_the_status_card_polls_while_active_and_stops_once_terminal(
     assert done.status_code == 286
     assert "hx-trigger" not in done.content.decode()
     assert "Your model is ready" in done.content.decode()
-    assert PersonalModel.objects.get(owner=ready_owner).trigger_word in done.content.decode()
+    # The trigger word is an operator's detail (admin only), never on the user's pages.
+    trigger = PersonalModel.objects.get(owner=ready_owner).trigger_word
+    assert trigger not in done.content.decode()
+    assert trigger not in owner_client.get("/studio/").content.decode()
+
+
+def test_cancel_asks_for_confirmation_first_and_a_get_changes_nothing(
+    fake, ready_owner, owner_client, stranger_client
+):
+    training = submitted(ready_owner)
+    page = owner_client.get(f"/model/trainings/{training.pk}/cancel/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Cancel this training?" in body and "Keep training" in body
+    assert f'<form method="post" action="/model/trainings/{training.pk}/cancel/"' in body
+    training.refresh_from_db()
+    assert training.is_active and fake.calls("trainings.cancel") == []
+    assert stranger_client.get(f"/model/trainings/{training.pk}/cancel/").status_code == 404
+    assert owner_client.get("/model/trainings/not-a-uuid/cancel/").status_code == 404
 
 
 def test_canceling_a_running_training_cancels_it_at_replicate(
