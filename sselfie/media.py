@@ -31,7 +31,7 @@ def serve(name: str, *, content_type: str, download_name: str | None = None,
     `max_age` lets the owner's browser keep the image that long (0: never stored);
     `public_share` keeps the bytes flowing through our view, whatever the storage.
     """
-    disposition = content_disposition_header(as_attachment, download_name) or "inline"
+    disposition = content_disposition_header(as_attachment, download_name or "") or "inline"
     caching = f"private, max-age={max_age}" if max_age > 0 else "no-store"
     if public_share or not presigns():
         response: HttpResponseBase = FileResponse(default_storage.open(name),
@@ -39,7 +39,8 @@ def serve(name: str, *, content_type: str, download_name: str | None = None,
         response["Content-Disposition"] = disposition  # never the storage name
     else:
         expire = settings.S3_PRESIGN_SECONDS
-        url = default_storage.url(name, expire=expire, parameters={
+        # S3Storage.url takes these; the base Storage signature in the stubs does not.
+        url = default_storage.url(name, expire=expire, parameters={  # type: ignore[call-arg]
             # The bucket answers with our headers, not whatever the object was stored with.
             "ResponseContentType": content_type,
             "ResponseContentDisposition": disposition,

@@ -1,14 +1,15 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from sselfie.accounts.forms import ProfileForm
+from sselfie.accounts.http import AuthedRequest
 from sselfie.accounts.middleware import onboarding_not_required
 from sselfie.accounts.models import Profile
 
 
 @onboarding_not_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     """The onboarding questionnaire on first visit; the place to edit the answers afterwards."""
     profile = Profile.for_user(request.user)
     first_time = not profile.is_onboarded

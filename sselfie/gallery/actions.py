@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sselfie.accounts.http import AuthedRequest
 from sselfie.gallery import archive, browse, retention, saving
 from sselfie.gallery.browse import Filter
 from sselfie.gallery.forms import SelectionTooLarge, selected_ids
@@ -18,7 +19,7 @@ BULK_ACTIONS = ("favourite", "unfavourite", "download", "delete")
 
 
 @require_POST
-def favourite(request: HttpRequest, pk: str) -> HttpResponse:
+def favourite(request: AuthedRequest, pk: str) -> HttpResponse:
     """Set (not flip) the favourite flag, so a double click can't undo itself."""
     image = owned_image(request, pk)
     wanted = request.POST.get("favorite") == "1"
@@ -30,7 +31,7 @@ def favourite(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, pk: str) -> HttpResponse:
+def delete(request: AuthedRequest, pk: str) -> HttpResponse:
     """GET asks to confirm; POST deletes the row, its share links and its files."""
     image = owned_image(request, pk)
     view = Filter.from_param(request.POST.get("in") or request.GET.get("in"))
@@ -49,7 +50,7 @@ def delete(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthedRequest) -> HttpResponseBase:
     """The grid's one form: checked photos plus the button that was pressed."""
     action = request.POST.get("action")
     try:
@@ -72,7 +73,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return back(request, default=reverse("gallery"))
 
 
-def _bulk_delete(request: HttpRequest, chosen: QuerySet[GeneratedImage]) -> HttpResponse:
+def _bulk_delete(request: AuthedRequest, chosen: QuerySet[GeneratedImage]) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         images = list(chosen.order_by(*browse.ORDER).only(*browse.TILE_FIELDS))
         if not images:
@@ -87,13 +88,13 @@ def _bulk_delete(request: HttpRequest, chosen: QuerySet[GeneratedImage]) -> Http
     return back(request, default=reverse("gallery"))
 
 
-def _nothing(request: HttpRequest) -> HttpResponse:
+def _nothing(request: AuthedRequest) -> HttpResponse:
     messages.info(request, "Select at least one of your photos first.")
     return back(request, default=reverse("gallery"))
 
 
 @require_GET
-def favourites_zip(request: HttpRequest) -> HttpResponse:
+def favourites_zip(request: AuthedRequest) -> HttpResponseBase:
     response = zip_response(Filter("favourites").images(request.user), "favourites")
     if response is None:
         messages.info(request, "You have no favourites to download yet.")
@@ -101,7 +102,7 @@ def favourites_zip(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def zip_response(images: QuerySet[GeneratedImage], what: str) -> HttpResponse | None:
+def zip_response(images: QuerySet[GeneratedImage], what: str) -> HttpResponseBase | None:
     """A streamed ZIP of `images`, or None when there are none. Rows are read here, in the
     request; only file bytes are read while the archive streams."""
     rows = list(images.order_by(*browse.ORDER).only(

@@ -38,6 +38,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass  # the response owns the stream's end
+
     def take(self) -> list[bytes]:
         """What was written since the last call, as at most one chunk (none if empty)."""
         data, self.chunks = b"".join(self.chunks), []

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sselfie.accounts.models import User
 from sselfie.studio.models import GeneratedImage, ImageQuerySet
 from sselfie.studio.prompts import load_catalog
 
@@ -113,7 +114,7 @@ class Filter:
                 and self.category in ("", image.category)
                 and self.subcategory in ("", image.subcategory))
 
-    def images(self, user: object) -> ImageQuerySet:
+    def images(self, user: User) -> ImageQuerySet:
         found = GeneratedImage.objects.owned_by(user).filter(saved=True)
         if self.view == "favourites":
             found = found.filter(favorite=True)
@@ -157,7 +158,7 @@ def by_month_and_day(images: list[GeneratedImage]) -> list[Month]:
     return months
 
 
-def neighbours(view: "Filter", user: object,
+def neighbours(view: "Filter", user: User,
                image: GeneratedImage) -> tuple[object | None, object | None]:
     """The ids just before (newer) and after (older) `image` in this view: two indexed
     queries, never a scan of the gallery. None at either end, or when the image is not
@@ -192,7 +193,7 @@ class Shelf:
         return Filter("category", self.category, self.subcategory)
 
 
-def shelves(user: object) -> list[Shelf]:
+def shelves(user: User) -> list[Shelf]:
     """Categories holding saved photos, in catalogue order, with counts: one query."""
     counts = (GeneratedImage.objects.owned_by(user).filter(saved=True)
               .values_list("category", "subcategory").annotate(n=Count("id"))

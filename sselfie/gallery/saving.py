@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from sselfie.accounts.models import Plan, Profile
+from sselfie.accounts.models import Plan, Profile, User
 from sselfie.studio.models import GeneratedImage
 
 
@@ -63,7 +63,7 @@ class Usage:
         return 100 if self.limit <= 0 else min(round(100 * self.saved / self.limit), 100)
 
 
-def usage(user: object) -> Usage:
+def usage(user: User) -> Usage:
     """How full the gallery is: two queries (the count and the plan's limit)."""
     saved = GeneratedImage.objects.owned_by(user).filter(saved=True).count()
     limit = Plan.objects.filter(profiles__user=user).values_list("saved_images", flat=True).first()

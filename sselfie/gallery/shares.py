@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sselfie import media
+from sselfie.accounts.http import AuthedRequest
 from sselfie.gallery.browse import Filter
 from sselfie.gallery.forms import ShareForm
 from sselfie.gallery.models import MAX_TOKEN_CHARS, ShareLink
@@ -22,12 +23,12 @@ from sselfie.gallery.views import content_type, owned_image, render_detail, site
 TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_TOKEN_CHARS}}}")
 
 
-def owned_link(request: HttpRequest, pk: str) -> ShareLink:
+def owned_link(request: AuthedRequest, pk: str) -> ShareLink:
     return get_object_or_404(ShareLink, pk=pk, image__owner=request.user)
 
 
 @require_POST
-def create(request: HttpRequest, pk: str) -> HttpResponse:
+def create(request: AuthedRequest, pk: str) -> HttpResponse:
     image = owned_image(request, pk)
     view = Filter.from_param(request.POST.get("in"))
     detail = reverse("gallery_image", args=[image.pk]) + view.query + "#share"
@@ -44,7 +45,7 @@ def create(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_POST
-def revoke(request: HttpRequest, pk: str) -> HttpResponse:
+def revoke(request: AuthedRequest, pk: str) -> HttpResponse:
     link = owned_link(request, pk)
     link.revoke()
     messages.success(request, "Share link revoked. It no longer opens.")

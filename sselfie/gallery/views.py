@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from sselfie import media
+from sselfie.accounts.http import AuthedRequest
 from sselfie.accounts.models import Plan, Profile
 from sselfie.gallery import browse, saving
 from sselfie.gallery.browse import Filter
@@ -25,7 +26,7 @@ CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                  "webp": "image/webp"}
 
 
-def owned_image(request: HttpRequest, pk: object) -> GeneratedImage:
+def owned_image(request: AuthedRequest, pk: object) -> GeneratedImage:
     return get_object_or_404(GeneratedImage, pk=pk, owner=request.user)
 
 
@@ -40,7 +41,7 @@ def download_name(image: GeneratedImage) -> str:
 
 
 @require_GET
-def image_file(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
+def image_file(request: AuthedRequest, pk: str, kind: str) -> HttpResponseBase:
     image = owned_image(request, pk)
     if kind == "thumb":
         return media.serve(image.thumbnail, content_type="image/webp", max_age=86400)
@@ -55,22 +56,22 @@ def image_file(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
 
 
 @require_GET
-def gallery(request: HttpRequest) -> HttpResponse:
+def gallery(request: AuthedRequest) -> HttpResponse:
     return _listing(request, Filter())
 
 
 @require_GET
-def favourites(request: HttpRequest) -> HttpResponse:
+def favourites(request: AuthedRequest) -> HttpResponse:
     return _listing(request, Filter("favourites"))
 
 
 @require_GET
-def by_date(request: HttpRequest) -> HttpResponse:
+def by_date(request: AuthedRequest) -> HttpResponse:
     return _listing(request, Filter("date"))
 
 
 @require_GET
-def category(request: HttpRequest, category: str, subcategory: str = "") -> HttpResponse:
+def category(request: AuthedRequest, category: str, subcategory: str = "") -> HttpResponse:
     view = Filter.from_param("/".join(filter(None, ("category", category, subcategory))))
     if view.view != "category":
         raise Http404  # not a well-formed key
@@ -78,18 +79,18 @@ def category(request: HttpRequest, category: str, subcategory: str = "") -> Http
 
 
 @require_GET
-def categories(request: HttpRequest) -> HttpResponse:
+def categories(request: AuthedRequest) -> HttpResponse:
     return render(request, "gallery/categories.html", {
         "filter": Filter("category"), "shelves": browse.shelves(request.user),
         "usage": saving.usage(request.user), **_retention(),
     })
 
 
-def _listing(request: HttpRequest, view: Filter) -> HttpResponse:
+def _listing(request: AuthedRequest, view: Filter) -> HttpResponse:
     page = browse.page_of(view.images(request.user), request.GET.get("page"))
     return render(request, "gallery/gallery.html", {
         "filter": view, "page": page,
-        "months": browse.by_month_and_day(page.object_list) if view.view == "date" else None,
+        "months": browse.by_month_and_day(list(page.object_list)) if view.view == "date" else None,
         "usage": saving.usage(request.user), **_retention(),
     })
 
@@ -102,7 +103,7 @@ def _retention() -> dict[str, int]:
 
 
 @require_GET
-def image_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def image_detail(request: AuthedRequest, pk: str) -> HttpResponse:
     image = owned_image(request, pk)
     return render_detail(request, image, Filter.from_param(request.GET.get("in")))
 
@@ -110,7 +111,7 @@ def image_detail(request: HttpRequest, pk: str) -> HttpResponse:
 LIGHTBOX_PANEL = "gallery/image.html#side"  # what the overlay loads beside the photo
 
 
-def render_detail(request: HttpRequest, image: GeneratedImage, view: Filter,
+def render_detail(request: AuthedRequest, image: GeneratedImage, view: Filter,
                   share_form: ShareForm | None = None, status: int = 200) -> HttpResponse:
     previous, following = browse.neighbours(view, request.user, image)
     # The overlay asks for the details panel only; a direct visit gets the whole page.
@@ -137,7 +138,7 @@ def site_url(request: HttpRequest) -> str:
 
 
 @require_POST
-def save(request: HttpRequest, pk: str) -> HttpResponse:
+def save(request: AuthedRequest, pk: str) -> HttpResponse:
     image = owned_image(request, pk)
     try:
         saving.save(image)
@@ -153,7 +154,7 @@ def save(request: HttpRequest, pk: str) -> HttpResponse:
     return back(request)
 
 
-def _save_state(request: HttpRequest, image: GeneratedImage, *, just: str = "",
+def _save_state(request: AuthedRequest, image: GeneratedImage, *, just: str = "",
                 full: bool = False) -> HttpResponse:
     """The save button's new state, swapped in place by htmx (no reload, with an undo)."""
     return render(request, "gallery/save_state.html#inner", {
@@ -161,12 +162,12 @@ def _save_state(request: HttpRequest, image: GeneratedImage, *, just: str = "",
 
 
 @require_GET
-def plans(request: HttpRequest) -> HttpResponse:
+def plans(request: AuthedRequest) -> HttpResponse:
     limit = Profile.for_user(request.user).plan.saved_images
     return _plans(request, f"Your plan keeps {limit} photos in your gallery.")
 
 
-def _plans(request: HttpRequest, message: str, status: int = 200) -> HttpResponse:
+def _plans(request: AuthedRequest, message: str, status: int = 200) -> HttpResponse:
     return render(request, "gallery/full.html", {
         "message": message, "plans": Plan.objects.all(),
         "current": Profile.for_user(request.user).plan, **_retention(),
@@ -174,7 +175,7 @@ def _plans(request: HttpRequest, message: str, status: int = 200) -> HttpRespons
 
 
 @require_POST
-def unsave(request: HttpRequest, pk: str) -> HttpResponse:
+def unsave(request: AuthedRequest, pk: str) -> HttpResponse:
     image = owned_image(request, pk)
     saving.unsave(image)
     if request.htmx:
@@ -184,7 +185,7 @@ def unsave(request: HttpRequest, pk: str) -> HttpResponse:
     return back(request)
 
 
-def safe_next(request: HttpRequest) -> str:
+def safe_next(request: AuthedRequest) -> str:
     """The posted `next` when it is a page of ours, else "" (never an open redirect)."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
@@ -193,6 +194,6 @@ def safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def back(request: HttpRequest, default: str = "workspace") -> HttpResponse:
+def back(request: AuthedRequest, default: str = "workspace") -> HttpResponse:
     """Back to the page the form came from, else `default`."""
     return redirect(safe_next(request) or default)

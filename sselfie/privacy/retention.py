@@ -1,6 +1,6 @@
 """The published retention schedule, carried out: called by the reconcile loop."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,7 +10,7 @@ from sselfie.selfies import intake
 from sselfie.selfies.models import Selfie
 
 
-def purge_old_selfies(now: object = None) -> int:
+def purge_old_selfies(now: datetime | None = None) -> int:
     """Only when the operator sets SELFIE_RETENTION_DAYS; by default selfies stay until
     the person deletes them."""
     days = settings.SELFIE_RETENTION_DAYS
@@ -23,7 +23,7 @@ def purge_old_selfies(now: object = None) -> int:
     return len(old)
 
 
-def run_schedule(now: object = None) -> dict[str, int]:
+def run_schedule(now: datetime | None = None) -> dict[str, int]:
     from sselfie.gallery.retention import purge_unsaved
 
     return {

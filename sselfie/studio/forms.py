@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from sselfie.studio.generation_settings import ASPECT_RATIOS, DEFAULT_ASPECT_RATIO
@@ -26,8 +28,8 @@ class GenerateForm(forms.Form):
     aspect_ratio = forms.ChoiceField(choices=ASPECT_RATIOS, initial=DEFAULT_ASPECT_RATIO,
                                      label="Format", widget=forms.RadioSelect)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         category = data.get("category")
         if not category:
             return data

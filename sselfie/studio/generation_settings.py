@@ -146,8 +146,8 @@ def _check_int(name: str, value: object, bounds: tuple[int, int]) -> None:
 
 def _check_float(name: str, value: object, bounds: tuple[float, float]) -> None:
     low, high = bounds
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not low <= value <= high:  # type: ignore[arg-type]
+    if (not isinstance(value, int | float) or isinstance(value, bool)
+            or not math.isfinite(value) or not low <= value <= high):
         raise SettingsError(f"{name} must be a number from {low} to {high}; got {value!r}.")
 
 

@@ -153,6 +153,8 @@ class GeneratedImage(models.Model):
     favorite = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    title: str = ""  # not a column: set by the gallery for display (gallery/browse.py)
+
     objects = ImageQuerySet.as_manager()
 
     class Meta:

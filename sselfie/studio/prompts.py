@@ -330,7 +330,8 @@ def catalog_from_dict(data: Mapping[str, Any], *, source: str = "<catalog>") -> 
         cat_key, key = text(raw, "category", where), text(raw, "subcategory", where)
         where = f"template {cat_key}/{key}"
         body = text(raw, "template", where)
-        wardrobe = raw.get("wardrobe") if isinstance(raw.get("wardrobe"), Mapping) else {}
+        found = raw.get("wardrobe")
+        wardrobe: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         problems.extend(f"{where}: {p}" for p in validate_template(body) if body)
         if set(wardrobe) != set(descriptors):
             problems.append(f"{where}: wardrobe must cover exactly {sorted(descriptors)}")

@@ -48,7 +48,7 @@ class Results:
 
     @property
     def stage(self) -> str:
-        return STAGE_WORDS.get(self.generation.state, "")
+        return STAGE_WORDS.get(GenState(self.generation.state), "")
 
     @property
     def percent(self) -> int:

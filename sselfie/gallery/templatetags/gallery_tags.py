@@ -2,6 +2,7 @@
 
 from django import template
 
+from sselfie.accounts.models import User
 from sselfie.gallery.browse import ORDER, TILE_FIELDS, title_for
 from sselfie.studio.models import GeneratedImage
 
@@ -9,7 +10,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def latest_saved(user: object, count: int = 6) -> list[GeneratedImage]:
+def latest_saved(user: User, count: int = 6) -> list[GeneratedImage]:
     """The newest saved photos of `user` (one query)."""
     images = list(GeneratedImage.objects.owned_by(user).filter(saved=True)
                   .order_by(*ORDER).only(*TILE_FIELDS)[:count])
