@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("sselfie.training.urls")),
     path("", include("sselfie.gallery.urls")),
     path("", include("sselfie.privacy.urls")),
+    path("", include("sselfie.billing.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

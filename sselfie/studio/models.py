@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from sselfie.studio.prompts import load_catalog, validate_template
-from sselfie.training.models import PersonalModel
+from sselfie.training.models import PersonalModel, provider_cost
 
 
 class PromptTemplate(models.Model):
@@ -87,6 +87,8 @@ class Generation(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(auto_now_add=True)
     predict_seconds = models.FloatField(null=True, blank=True)
+    provider_cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+                                        help_text="what Replicate charged, in USD")
 
     objects = GenerationQuerySet.as_manager()
 
@@ -105,6 +107,14 @@ class Generation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in GEN_ACTIVE
+
+    def record_cost(self, predict_time: float | None) -> None:
+        """Store Replicate's charge once, when the prediction ends (failed runs are billed
+        too); the price is the one in force then."""
+        cost = provider_cost(predict_time, settings.REPLICATE_PREDICTION_PRICE_PER_SECOND)
+        if cost is not None:
+            Generation.objects.filter(pk=self.pk, provider_cost__isnull=True).update(
+                provider_cost=cost)
 
 
 class ImageQuerySet(models.QuerySet["GeneratedImage"]):

@@ -231,6 +231,7 @@ def apply(training_id: object, remote: replicate.TrainingState) -> Applied:
                 training_status=new_state
             )
             if new_state in (State.SUCCEEDED, State.FAILED, State.CANCELED):
+                training.record_cost(remote.metrics.get("predict_time"))
                 transaction.on_commit(lambda: _finished(training.pk))
     return Applied(bool(changed), new_state if changed else training.state)
 

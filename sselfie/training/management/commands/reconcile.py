@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from sselfie.billing import sweep as billing_sweep
 from sselfie.privacy.erasure import send_provider_deletions
 from sselfie.privacy.retention import run_schedule
 from sselfie.studio.reconcile import reconcile_generations
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 last_schedule = time.monotonic()
             else:
                 done = {"provider_deletions": send_provider_deletions()}
+            done |= billing_sweep.run()  # plans whose paid period ended; Stripe cancellations
             if options["verbosity"] > 1:
                 self.stdout.write(f"Reconciled {looked} job(s); housekeeping: {done}")
             if not loop:
