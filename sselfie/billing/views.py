@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,13 @@ from sselfie.billing import checkout, stripe_api
 from sselfie.billing.models import BillingAccount
 
 log = logging.getLogger(__name__)
+
+
+def _see_other(url: str) -> HttpResponse:
+    """303: the browser follows with a GET to Stripe's hosted page."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
@@ -71,7 +78,7 @@ def start_checkout(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Payments are unavailable for a moment. Nothing was charged; "
                                 "please try again shortly.")
         return redirect(back)
-    return redirect(url, status=303)
+    return _see_other(url)
 
 
 @require_GET
@@ -108,4 +115,4 @@ def portal(request: HttpRequest) -> HttpResponse:
         log.warning("Portal for user %s not opened: %s", request.user.pk, exc)
         messages.error(request, "Stripe is unavailable for a moment. Please try again shortly.")
         return redirect(back)
-    return redirect(url, status=303)
+    return _see_other(url)
