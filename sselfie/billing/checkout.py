@@ -49,6 +49,12 @@ def start(user: User, plan: Plan, success_url: str, cancel_url: str) -> str:
         raise CannotBuy(f"{plan.name} can't be bought online.")
     account = account_for(user)
     if account.is_live and account.subscription_id:
+        # Our copy may lag (an event on its way): ask Stripe before sending them to the
+        # Portal, so a subscription that just ended never blocks buying a new one.
+        sub = stripe_api.retrieve_subscription(account.subscription_id)
+        entitlement.apply_subscription(account.pk, sub, _now_at_stripe(account), fresh=True)
+        account.refresh_from_db()
+    if account.is_live and account.subscription_id:
         return stripe_api.create_portal(customer=account.customer_id or "",
                                         return_url=cancel_url)["url"]
     session = stripe_api.create_checkout(

@@ -60,7 +60,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = stripe_api.verified_event(request.body, signature)
     except stripe_api.BadSignature as exc:
         log.warning("Stripe webhook refused: %s", exc)
-        return _text("Invalid webhook: bad signature or timestamp", 400)
+        return _text("Invalid webhook: bad signature, timestamp or body", 400)
     event_id, kind = str(event.get("id") or ""), str(event.get("type") or "")
     created = event.get("created")
     obj = (event.get("data") or {}).get("object")
