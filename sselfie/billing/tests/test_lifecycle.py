@@ -124,3 +124,16 @@ def test_an_old_subscription_ending_does_not_end_its_replacement(owner, owner_cl
     account = BillingAccount.objects.get(user=owner)
     assert account.subscription_id == new_sub
     assert Profile.for_user(owner).plan == plans["max"]
+
+
+def test_the_reconcile_loop_runs_the_billing_sweep(owner, owner_client, stripe_fake, plans, pro,
+                                                   settings):
+    from django.core.management import call_command
+
+    settings.REPLICATE_API_TOKEN = ""
+    stripe_fake.cancel_at_period_end(pro)
+    deliver_all(owner_client, stripe_fake)
+    end = BillingAccount.objects.get(user=owner).period_end
+    with time_machine.travel(end + timedelta(minutes=1)):
+        call_command("reconcile")
+    assert Profile.for_user(owner).plan == plans["default"]
