@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sselfie.gallery",
     "sselfie.privacy",
     "sselfie.jobs",
+    "sselfie.billing",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sselfie.billing.context_processors.billing",
             ],
         },
     },
@@ -249,6 +251,29 @@ RECONCILE_INTERVAL_SECONDS = env_int("RECONCILE_INTERVAL_SECONDS", 10, minimum=1
 # longer than any upload plus create retries can take.
 RECONCILE_RESUME_SECONDS = env_int("RECONCILE_RESUME_SECONDS", 600, minimum=1)
 
+# --- Billing (Stripe) and the operator's margin ---------------------------------------------------
+# Without STRIPE_SECRET_KEY billing is off: plans are assigned in the admin, the pricing page
+# has no checkout. docs/billing.md describes the whole flow.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+if urlsplit(STRIPE_API_BASE).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("STRIPE_API_BASE must start with http:// or https://.")
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET (whsec_…, from the "
+                               "webhook endpoint at Stripe) so subscriptions stay in step.")
+if PRODUCTION and STRIPE_SECRET_KEY and STRIPE_API_BASE != "https://api.stripe.com":
+    raise ImproperlyConfigured("PRODUCTION=1 talks to Stripe itself: unset STRIPE_API_BASE.")
+# Stripe's own default: a signed delivery older than this is refused (replays).
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+# After a failed renewal the paid limits stay this long while Stripe retries the card.
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7, minimum=0)
+# Replicate bills by the second of hardware time (metrics.predict_time). The defaults are
+# Replicate's published H100 price, the hardware both the trainer and FLUX LoRA runs use.
+REPLICATE_TRAINING_PRICE_PER_SECOND = env_float("REPLICATE_TRAINING_PRICE_PER_SECOND", 0.001525)
+REPLICATE_PREDICTION_PRICE_PER_SECOND = env_float("REPLICATE_PREDICTION_PRICE_PER_SECOND",
+                                                  0.001525)
+
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -268,6 +293,14 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
 }
+if STRIPE_SECRET_KEY:
+    # Forms post to us, and we redirect to hosted Checkout or the Portal: form-action must
+    # allow exactly those hosts (no card field is ever on our pages).
+    if STRIPE_API_BASE == "https://api.stripe.com":
+        SECURE_CSP["form-action"] += ["https://checkout.stripe.com", "https://billing.stripe.com"]
+    else:  # a stand-in serves its hosted pages from its own origin
+        _stripe = urlsplit(STRIPE_API_BASE)
+        SECURE_CSP["form-action"].append(f"{_stripe.scheme}://{_stripe.netloc}")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -346,5 +379,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
+                # The SDK logs every request at INFO; failures reach us as exceptions.
+                "stripe": {"level": "WARNING"}},
 }

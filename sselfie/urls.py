@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("sselfie.gallery.urls")),
     path("", include("sselfie.privacy.urls")),
     path("", include("sselfie.jobs.urls")),
+    path("", include("sselfie.billing.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

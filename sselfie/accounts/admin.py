@@ -26,8 +26,13 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "price_label", "trainings_per_day", "images_per_day", "saved_images",
-                    "is_default"]
+    list_display = ["name", "price_label", "is_public", "trainings_per_day", "images_per_day",
+                    "saved_images", "is_default"]
+    fieldsets = [
+        (None, {"fields": ["name", "is_public", "is_default"]}),
+        ("Price", {"fields": ["monthly_price", "currency", "stripe_price_id"]}),
+        ("Limits", {"fields": ["trainings_per_day", "images_per_day", "saved_images"]}),
+    ]
 
 
 @admin.register(Profile)

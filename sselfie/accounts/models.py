@@ -1,8 +1,10 @@
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -62,12 +64,27 @@ class User(AbstractUser):
 
 
 class Plan(models.Model):
-    """Per-user limits. The seed's numbers are the default plan; operators edit plans in admin."""
+    """Per-user limits and what they cost. The seed's numbers are the default plan; operators
+    edit plans in the admin. `Profile.plan` says which plan a person is on; billing only ever
+    changes that pointer (sselfie/billing/entitlement.py), so the quota code reads one place."""
 
     name = models.CharField(max_length=60, unique=True)
-    price_label = models.CharField(
-        max_length=60, blank=True, help_text="Shown to users, e.g. '$29 / month'."
+    monthly_price = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Per month, in the currency below. 0 makes a free plan.",
     )
+    currency = models.CharField(
+        max_length=3, default="usd",
+        validators=[RegexValidator(r"^[a-z]{3}$", "A three-letter ISO code in lower case.")],
+        help_text="ISO code in lower case, as Stripe writes it: usd, eur, gbp…",
+    )
+    stripe_price_id = models.CharField(
+        "Stripe price id", max_length=100, blank=True,
+        help_text="The recurring monthly price at Stripe (price_…). Needed to sell the plan; "
+                  "its amount at Stripe should match the price above.",
+    )
+    is_public = models.BooleanField(default=True, help_text="Listed on the pricing page.")
     trainings_per_day = models.PositiveIntegerField(
         default=1, help_text="Trainings per rolling 24 hours."
     )
@@ -78,13 +95,19 @@ class Plan(models.Model):
     is_default = models.BooleanField(default=False, help_text="New users start on this plan.")
 
     class Meta:
-        ordering = ["images_per_day", "name"]
+        ordering = ["monthly_price", "images_per_day", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
                 condition=models.Q(is_default=True),
                 name="accounts_plan_one_default",
             ),
+            models.UniqueConstraint(
+                fields=["stripe_price_id"], condition=~models.Q(stripe_price_id=""),
+                name="accounts_plan_one_plan_per_price",
+            ),
+            models.CheckConstraint(condition=models.Q(monthly_price__gte=0),
+                                   name="accounts_plan_price_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -96,6 +119,29 @@ class Plan(models.Model):
         if plan is None:
             plan, _ = cls.objects.get_or_create(name="Studio", defaults={"is_default": True})
         return plan
+
+    @property
+    def is_free(self) -> bool:
+        return self.monthly_price <= 0
+
+    @property
+    def price_label(self) -> str:
+        """'$29 / month', 'Free': what the plans list and emails show."""
+        if self.is_free:
+            return "Free"
+        symbol = CURRENCY_SYMBOLS.get(self.currency)
+        amount = f"{self.monthly_price:,.2f}".removesuffix(".00")
+        money = f"{symbol}{amount}" if symbol else f"{amount} {self.currency.upper()}"
+        return f"{money} / month"
+
+    def is_better_than(self, other: "Plan") -> bool:
+        """More of every limit, or costs more: what an 'Upgrade' button may offer."""
+        return (self.monthly_price, self.images_per_day, self.trainings_per_day,
+                self.saved_images) > (other.monthly_price, other.images_per_day,
+                                      other.trainings_per_day, other.saved_images)
+
+
+CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$", "jpy": "¥"}
 
 
 class Profile(models.Model):

@@ -21,6 +21,11 @@ def apply_once(source: str, delivery_id: str, apply: Callable[[], object]) -> bo
     return True
 
 
+def seen(source: str, delivery_id: str) -> bool:
+    """Applied before: a cheap check before any work a retry would repeat for nothing."""
+    return InboundDelivery.objects.filter(source=source, delivery_id=delivery_id[:200]).exists()
+
+
 DELIVERIES_KEPT = timedelta(days=7)  # far past any sender's retries and our 5-minute window
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sselfie.accounts.models import User
+from sselfie.billing.erasure import cancel_subscription_of
 from sselfie.engines import replicate
 from sselfie.privacy.models import DataExport, ProviderDeletion
 from sselfie.selfies.models import Selfie, TrainingSet
@@ -75,6 +76,7 @@ def delete_account(user: User) -> None:
     names += [e.archive for e in DataExport.objects.filter(owner=user) if e.archive]
     with transaction.atomic():
         _end_sessions(user)
+        cancel_subscription_of(user)  # queued here, sent after commit, retried until done
         user.delete()  # every remaining row, share links included, cascades from the user
         transaction.on_commit(lambda: _delete_files(names))
 

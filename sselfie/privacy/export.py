@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sselfie.accounts.models import Consent, Profile
+from sselfie.billing.export import billing_history
 from sselfie.privacy.models import DataExport
 from sselfie.selfies.models import Selfie, random_key
 from sselfie.studio.models import GeneratedImage
@@ -83,6 +84,7 @@ def _profile(user: object) -> dict:
                     ("story", "dreams", "goals", "style", "industry", "industry_other",
                      "descriptor", "onboarded_at")},
         "plan": profile.plan.name,
+        **billing_history(user),
         "consents": list(Consent.objects.filter(user=user).values("version", "accepted_at")),
         "personal_model": model and {
             "trigger_word": model.trigger_word, "replicate_model": str(model),

@@ -173,6 +173,7 @@ def apply(generation_id: UUID | str, remote: replicate.PredictionState) -> None:
         Generation.objects.filter(pk=generation_id, state__in=ACTIVE).update(synced_at=now)
         return
     generation = Generation.objects.get(pk=generation_id)
+    generation.record_cost(remote.metrics.get("predict_time"))
     if remote.status == "succeeded":
         claimed = Generation.objects.filter(
             pk=generation_id, state__in=(GenState.SUBMITTING, GenState.PROCESSING)

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from sselfie.jobs.retries import busy_note
 from sselfie.studio.prompts import load_catalog, validate_template
-from sselfie.training.models import PersonalModel
+from sselfie.training.models import PersonalModel, provider_cost
 
 if TYPE_CHECKING:
     from sselfie.accounts.models import User
@@ -97,6 +97,8 @@ class Generation(models.Model):
         default=0, help_text="times the provider turned the create away")
     busy_since = models.DateTimeField(null=True, blank=True,
                                       help_text="first time the provider turned it away")
+    provider_cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+                                        help_text="what Replicate charged, in USD")
 
     objects = GenerationQuerySet.as_manager()
 
@@ -120,6 +122,14 @@ class Generation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE
+
+    def record_cost(self, predict_time: float | None) -> None:
+        """Store Replicate's charge once, when the prediction ends (failed runs are billed
+        too); the price is the one in force then."""
+        cost = provider_cost(predict_time, settings.REPLICATE_PREDICTION_PRICE_PER_SECOND)
+        if cost is not None:
+            Generation.objects.filter(pk=self.pk, provider_cost__isnull=True).update(
+                provider_cost=cost)
 
 
 class ImageQuerySet(models.QuerySet["GeneratedImage"]):

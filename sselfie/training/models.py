@@ -1,5 +1,6 @@
 import uuid
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -29,6 +30,14 @@ TERMINAL = (State.SUCCEEDED, State.FAILED, State.CANCELED)
 # overwrites "succeeded"); same-rank updates refresh progress only.
 RANK = {State.QUEUED: 0, State.UPLOADING: 1, State.STARTING: 2, State.TRAINING: 3,
         State.SUCCEEDED: 4, State.FAILED: 4, State.CANCELED: 4}
+
+
+def provider_cost(predict_time: float | None, price_per_second: float) -> Decimal | None:
+    """Replicate's charge for a run: billed seconds x the hardware's price per second."""
+    if predict_time is None or predict_time < 0:
+        return None
+    cost = Decimal(str(predict_time)) * Decimal(str(price_per_second))
+    return cost.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def trigger_word_for(public_id: str) -> str:
@@ -112,6 +121,8 @@ class Training(models.Model):
     eta_seconds = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     billed_seconds = models.FloatField(null=True, blank=True)
+    provider_cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+                                        help_text="what Replicate charged, in USD")
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True,
@@ -151,6 +162,13 @@ class Training(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE
+
+    def record_cost(self, predict_time: float | None) -> None:
+        """Store Replicate's charge once, at completion; the price is the one in force then."""
+        cost = provider_cost(predict_time, settings.REPLICATE_TRAINING_PRICE_PER_SECOND)
+        if cost is not None:
+            Training.objects.filter(pk=self.pk, provider_cost__isnull=True).update(
+                provider_cost=cost)
 
     @property
     def duration(self) -> timedelta | None:

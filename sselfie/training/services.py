@@ -225,6 +225,7 @@ def apply(training_id: UUID | str, remote: replicate.TrainingState) -> None:
                 training_status=new_state
             )
             if new_state in (State.SUCCEEDED, State.FAILED, State.CANCELED):
+                training.record_cost(remote.metrics.get("predict_time"))
                 transaction.on_commit(lambda: _finished(training.pk))
 
 

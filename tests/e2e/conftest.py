@@ -64,23 +64,43 @@ def fake_provider() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def studio(fake_provider, tmp_path_factory) -> Iterator[str]:
-    """A running studio on a free port, with its own var/ folder, polling the fake."""
-    chromium_path()
+def fake_payments() -> Iterator[object]:
+    """The Stripe stand-in, selling one plan; it delivers webhooks to the studio over HTTP."""
+    from tests.fake_stripe import FakeStripe
+
+    with FakeStripe() as server:
+        server.add_price("price_e2e_pro", 2900, nickname="Pro")
+        yield server
+
+
+@pytest.fixture(scope="session")
+def studio_env(fake_provider, fake_payments, tmp_path_factory) -> dict[str, str]:
+    """The studio's environment, also for `manage.py` commands that arrange its data."""
     var = tmp_path_factory.mktemp("studio-var")
-    port = _free_port()
-    env = {**os.environ, "VAR_DIR": str(var), "PORT": str(port), "WEB_WORKERS": "2",
+    env = {**os.environ, "VAR_DIR": str(var), "PORT": str(_free_port()), "WEB_WORKERS": "2",
            "REPLICATE_API_TOKEN": "e2e-token", "REPLICATE_API_BASE_URL": fake_provider.base_url,
            "REPLICATE_TRAINER_VERSION": fake_provider.trainer_version, "PUBLIC_URL": "",
            "RECONCILE_QUIET_SECONDS": "1", "RECONCILE_INTERVAL_SECONDS": "1",
-           "EMAIL_VERIFICATION": "optional", "LOG_LEVEL": "WARNING"}
+           "EMAIL_VERIFICATION": "optional", "LOG_LEVEL": "WARNING",
+           "STRIPE_API_BASE": fake_payments.base_url,
+           "STRIPE_SECRET_KEY": fake_payments.secret_key,
+           "STRIPE_WEBHOOK_SECRET": fake_payments.webhook_secret}
     env.pop("DATABASE_URL", None)  # its own SQLite: the suite's test database is not for it
+    return env
+
+
+@pytest.fixture(scope="session")
+def studio(studio_env, fake_payments) -> Iterator[str]:
+    """A running studio on a free port, with its own var/ folder, polling the fake."""
+    chromium_path()
+    var = Path(studio_env["VAR_DIR"])
     log = open(var / "studio.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-m", "sselfie.run"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "sselfie.run"], cwd=ROOT, env=studio_env,
                             stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{studio_env['PORT']}"
     try:
         _wait_up(f"{url}/health/", proc)
+        fake_payments.add_endpoint(f"{url}/webhooks/stripe/")
         yield url
     finally:
         proc.send_signal(2)
@@ -89,6 +109,14 @@ def studio(fake_provider, tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def studio_shell(env: dict[str, str], code: str) -> str:
+    """Run Python in the studio's own Django (its database), e.g. to arrange data."""
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 @pytest.fixture(scope="session")

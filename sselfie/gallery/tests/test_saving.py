@@ -21,7 +21,7 @@ def test_save_and_unsave_from_the_studio_grid(owner, owner_client):
 
 
 def test_the_save_past_the_limit_gets_an_upgrade_page(owner, owner_client):
-    Plan.objects.create(name="Studio Pro", price_label="$29 / month", saved_images=2000)
+    Plan.objects.create(name="Studio Pro", monthly_price=29, saved_images=2000)
     make_images(owner, 500, files=False)
     extra = make_images(owner, saved=False, files=False)[0]
     response = owner_client.post(f"/images/{extra.id}/save/", {"next": "/studio/"})
