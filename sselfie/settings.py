@@ -168,6 +168,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # deleting or exporting data asks for the password again
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "SSELFIE Studio · "
 ACCOUNT_ADAPTER = "sselfie.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "sselfie.accounts.forms.LoginForm"}
 _verification = env_str("EMAIL_VERIFICATION", "mandatory" if PRODUCTION else "optional")
 if _verification not in ("mandatory", "optional", "none"):
     raise ImproperlyConfigured("EMAIL_VERIFICATION must be mandatory, optional or none.")
@@ -185,6 +186,9 @@ ACCOUNT_RATE_LIMITS = {
 # --- Email --------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SSELFIE Studio <studio@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails sent without a request (the worker's) when PUBLIC_URL is empty: this
+# machine, on the port `make run` serves.
+FALLBACK_SITE_URL = f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}"
 # Shown in the footer, the terms and the emails; by default the sender's own address.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1] or "studio@localhost")
 _email_host = env_str("EMAIL_HOST")
