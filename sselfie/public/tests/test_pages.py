@@ -39,6 +39,7 @@ def test_public_pages_load_no_htmx(path):
 def test_pages_that_use_htmx_still_load_it(owner):
     html = logged_in(owner).get("/studio/").content.decode()
     assert re.search(r'<script[^>]+htmx[^>]*\.js', html)
+    assert '"includeIndicatorStyles": false' in html  # htmx may not inject inline styles
 
 
 def test_the_landing_page_sells_in_plain_words():
