@@ -84,6 +84,8 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
 def send(name: str, context: dict, to: Sequence[str], *,
          inline: Sequence[InlineImage] = ()) -> None:
     subject, text, html = render(name, context)
-    email = StudioEmail(subject, text, None, list(to), inline=inline)
+    # Replies reach a person: the contact address, not the (often unattended) sender.
+    email = StudioEmail(subject, text, None, list(to), inline=inline,
+                        reply_to=[settings.CONTACT_EMAIL])
     email.attach_alternative(html, "text/html")
     email.send()

@@ -82,6 +82,7 @@ def test_the_worker_links_to_this_machine_when_there_is_no_public_url(settings, 
     [email] = mail.outbox
     html = assert_branded(email)
     assert "http://127.0.0.1:8123/account/" in email.body
+    assert email.reply_to == ["studio@localhost"]  # CONTACT_EMAIL: replies reach a person
     assert 'href="http://127.0.0.1:8123/account/"' in html
     assert studio_mail.site_url() == "http://127.0.0.1:8123"
 

@@ -93,3 +93,14 @@ def test_robots_keep_personal_pages_out_but_let_public_ones_in():
 def test_the_login_label_is_in_sentence_case():
     html = Client().get("/accounts/login/").content.decode()
     assert "Keep me logged in" in html and "Remember Me" not in html
+
+
+def test_password_pages_speak_plainly(owner):
+    html = Client().get("/accounts/password/reset/").content.decode()
+    assert "Forgotten your password?" in html and "Send me a link" in html
+    assert "Reset My Password" not in html
+    done = Client().post("/accounts/password/reset/", {"email": "owner@example.com"},
+                         follow=True).content.decode()
+    assert "Check your email" in done
+    expired = Client().get("/accounts/password/reset/key/x-y/", follow=True).content.decode()
+    assert "This link has expired" in expired and 'href="/accounts/password/reset/"' in expired
