@@ -9,6 +9,7 @@ and refuses to start without the settings a public deployment needs.
 import importlib.util
 import os
 import tempfile
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,11 +63,16 @@ INSTALLED_APPS = [
     "sselfie.privacy",
     "sselfie.jobs",
     "sselfie.billing",
+    "sselfie.public",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed here (static files arrive pre-compressed from WhiteNoise). BREACH:
+    # Django pads every compressed response with random bytes and masks the CSRF token per
+    # response, and no page reflects attacker-chosen text next to a secret.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +87,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sselfie.urls"
+CSRF_FAILURE_VIEW = "sselfie.public.errors.csrf_failure"
 WSGI_APPLICATION = "sselfie.wsgi.application"
 
 TEMPLATES = [
@@ -95,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sselfie.billing.context_processors.billing",
+                "sselfie.public.context.site",
             ],
         },
     },
@@ -163,6 +171,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # deleting or exporting data asks for the password again
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "SSELFIE Studio · "
 ACCOUNT_ADAPTER = "sselfie.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "sselfie.accounts.forms.LoginForm"}
 _verification = env_str("EMAIL_VERIFICATION", "mandatory" if PRODUCTION else "optional")
 if _verification not in ("mandatory", "optional", "none"):
     raise ImproperlyConfigured("EMAIL_VERIFICATION must be mandatory, optional or none.")
@@ -180,6 +189,11 @@ ACCOUNT_RATE_LIMITS = {
 # --- Email --------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SSELFIE Studio <studio@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails sent without a request (the worker's) when PUBLIC_URL is empty: this
+# machine, on the port `make run` serves.
+FALLBACK_SITE_URL = f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}"
+# Shown in the footer, the terms and the emails; by default the sender's own address.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1] or "studio@localhost")
 _email_host = env_str("EMAIL_HOST")
 if _email_host:
     _mailer = {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
@@ -204,6 +218,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "sselfie" / "static"]
+# Files browsers and crawlers ask for at fixed root paths: favicon.ico, apple-touch-icon.png,
+# robots.txt.
+WHITENOISE_ROOT = BASE_DIR / "sselfie" / "webroot"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 # No MEDIA_URL is routed: media is served only through owner-checked views.
 STORAGES = {

@@ -11,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("", include("sselfie.public.urls")),
     path("", include("sselfie.studio.urls")),
     path("", include("sselfie.accounts.urls")),
     path("", include("sselfie.selfies.urls")),

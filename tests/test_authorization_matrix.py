@@ -19,6 +19,8 @@ from PIL import Image
 from conftest import make_user
 from sselfie.gallery.models import ShareLink
 from sselfie.privacy.models import DataExport
+from sselfie.public import showcase
+from sselfie.public.models import ShowcaseEntry
 from sselfie.selfies.models import Selfie
 from sselfie.studio.models import GeneratedImage, Generation
 from sselfie.training.models import PersonalModel, Training
@@ -47,6 +49,11 @@ class Case:
 # name -> cases (some names take several arguments or methods)
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("GET", "/", 200, 302, 302)],
+    "terms": [Case("GET", "/terms/", 200, 200, 200)],
+    "showcase_photo": [Case("GET", "/showcase/{showcase}/photo/", 200, 200, 200)],
+    "showcase_consent": [Case("POST", "/gallery/{image}/showcase/", LOGIN, 302, NF,
+                              (("show", "1"),))],
+    "my_showcase": [Case("GET", "/account/showcase/", LOGIN, 200, 200)],
     "health": [Case("GET", "/health/", 200, 200, 200)],
     "privacy": [Case("GET", "/privacy/", 200, 200, 200)],
     "workspace": [Case("GET", "/studio/", LOGIN, 200, 200)],
@@ -145,12 +152,15 @@ def world(settings) -> dict[str, str]:
         subcategory="headshot", prompt="p", image=full, thumbnail=thumb, width=64, height=48,
         saved=True, saved_at=timezone.now(), favorite=True)
     share = ShareLink.create_for(image, None)
+    showcase.grant(image)
+    entry = ShowcaseEntry.objects.create(image=image)
     export_file = default_storage.save("exports/e.zip", io.BytesIO(b"PK\x05\x06" + b"\0" * 18))
     export = DataExport.objects.create(owner=owner, state="ready", archive=export_file,
                                        expires_at=timezone.now() + timedelta(days=7))
     return {"selfie": str(Selfie.objects.get(owner=owner).pk), "model": str(model.pk),
             "training": str(training.pk), "generation": str(gen.pk), "image": str(image.pk),
-            "share": str(share.pk), "token": share.token, "export": str(export.pk)}
+            "share": str(share.pk), "token": share.token, "export": str(export.pk),
+            "showcase": str(entry.pk)}
 
 
 def client_for(persona: str) -> Client:

@@ -48,3 +48,19 @@ class ProfileForm(forms.ModelForm):
         if data.get("industry") != Industry.OTHER:
             data["industry_other"] = ""
         return data
+
+
+def _login_form_base() -> type:
+    # allauth's forms import the user model, so they are loaded only when settings are ready.
+    from allauth.account.forms import LoginForm
+
+    return LoginForm
+
+
+class LoginForm(_login_form_base()):
+    """allauth's login form with our wording: sentence-case labels."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me logged in"

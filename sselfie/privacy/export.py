@@ -10,10 +10,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from sselfie import mail
 from sselfie.accounts.models import Consent, Profile
 from sselfie.billing.export import billing_history
 from sselfie.privacy.models import DataExport
@@ -46,10 +46,8 @@ def build(export_id: str) -> None:
     DataExport.objects.filter(pk=export.pk).update(
         state=DataExport.State.READY, archive=name, size=default_storage.size(name)
     )
-    link = (settings.PUBLIC_URL or "http://127.0.0.1:8000") + reverse("account")
-    send_mail("Your SSELFIE Studio data is ready",
-              f"Your data export is ready to download until {export.expires_at:%b %d, %Y}:\n\n"
-              f"{link}\n\nYou'll be asked for your password first.", None, [user.email])
+    mail.send("export_ready", {"link": mail.absolute(reverse("account")),
+                               "expires_at": export.expires_at}, [user.email])
 
 
 def _fill(archive: zipfile.ZipFile, user: object) -> None:

@@ -3,7 +3,6 @@ from django.urls import path
 from sselfie.studio import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("studio/", views.workspace, name="workspace"),
     path("studio/generate/", views.generate, name="generate"),
     path("studio/generations/<uuid:pk>/", views.results, name="generation"),

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -15,13 +14,6 @@ from sselfie.training.models import PersonalModel
 
 WORKSPACE = "studio/workspace.html"
 GENERATION = "studio/includes/generation.html"
-
-
-@login_not_required
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("workspace")
-    return render(request, "studio/home.html")
 
 
 def workspace(request: HttpRequest) -> HttpResponse:

@@ -12,9 +12,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from sselfie.accounts.models import Profile, User
@@ -22,6 +20,7 @@ from sselfie.engines import replicate
 from sselfie.jobs import engine, kinds, polling, retries
 from sselfie.selfies.coach import coach_for
 from sselfie.selfies.models import TrainingSet, random_key
+from sselfie.training import emails
 from sselfie.training.models import (
     ACTIVE,
     RANK,
@@ -236,11 +235,7 @@ def _finished(training_id: UUID | str) -> None:
             version=training.version, ready_at=training.completed_at or timezone.now()
         )
     cleanup(training)
-    if training.state == State.SUCCEEDED and training.version:
-        try:
-            _email_ready(training)
-        except OSError as exc:  # the model is ready either way; the card says so
-            log.warning("Training %s: ready email not sent: %s", training.pk, exc)
+    emails.notify(training)
 
 
 def cleanup(training: Training) -> None:
@@ -269,7 +264,7 @@ def fail(training: Training, message: str) -> None:
             PersonalModel.objects.filter(pk=training.personal_model_id).update(
                 training_status=State.FAILED
             )
-            transaction.on_commit(lambda: cleanup(Training.objects.get(pk=training.pk)))
+            transaction.on_commit(lambda: _finished(training.pk))
 
 
 def cancel(training: Training) -> None:
@@ -310,14 +305,3 @@ def plain_error(raw: str | None) -> str:
     if not text:
         return "The training stopped without a reason from Replicate. Try again."
     return f"Replicate stopped the training: {text[:300]}"
-
-
-def _email_ready(training: Training) -> None:
-    link = (settings.PUBLIC_URL or "http://127.0.0.1:8000") + reverse("workspace")
-    send_mail(
-        "Your personal model is ready",
-        "Your personal model has finished training. Create your first photos here:\n\n"
-        f"{link}\n\nSSELFIE Studio",
-        None,
-        [training.owner.email],
-    )

@@ -107,8 +107,20 @@ def test_training_succeeds_through_signed_webhooks(
 
     [email] = mail.outbox
     assert email.to == [ready_owner.email]
-    assert email.subject.endswith("Your personal model is ready")
+    assert email.subject == "SSELFIE Studio · Your model is ready: time to create"
     assert live_server.url + "/studio/" in email.body
+    # Branded HTML too, with the selfies it learned from inline (no login needed to see them).
+    [(html, _)] = email.alternatives
+    assert f'href="{live_server.url}/studio/"' in html and "Create my photos" in html
+    message = email.message()
+    related = [p for p in message.walk() if p.get_content_type() == "multipart/related"]
+    assert len(related) == 1
+    pictures = [p for p in message.walk() if p.get_content_type() == "image/jpeg"]
+    assert len(pictures) == 4
+    for picture in pictures:
+        cid = picture["Content-ID"].strip("<>")
+        assert f'src="cid:{cid}"' in html
+        assert picture.get_content().startswith(b"\xff\xd8")  # a real JPEG
 
     # Retention: the uploaded zip is deleted at Replicate and here once training ends.
     [delete] = fake.calls("files.delete")
@@ -236,6 +248,8 @@ def test_a_refusal_fails_fast_with_the_providers_words_and_gives_the_slot_back(
     assert training.completed_at is not None
     assert PersonalModel.objects.get(owner=ready_owner).training_status == State.FAILED
     assert training.provider_file_deleted and training.archive == ""
+    [email] = mail.outbox  # our side gave up: the owner is told too, once
+    assert detail in email.body
 
     settings.REPLICATE_TRAINING_STEPS = 1000
     again = services.start(ready_owner)  # failed trainings don't count against the day
@@ -262,7 +276,12 @@ def test_trainer_failure_is_explained_and_the_person_can_try_again(
     training.refresh_from_db()
     assert training.state == State.FAILED
     assert training.error == shown
-    assert mail.outbox == []
+    [email] = mail.outbox  # the owner hears it from us, in plain words, with a way back
+    assert email.to == [ready_owner.email]
+    assert email.subject == "SSELFIE Studio · Your training didn't finish"
+    assert shown in email.body and "/studio/" in email.body
+    [(html, _)] = email.alternatives
+    assert shown.replace("'", "&#x27;") in html and ">Try again</a>" in html
     assert PersonalModel.objects.get(owner=ready_owner).version == ""
     assert training.provider_file_deleted and training.archive == ""
 
