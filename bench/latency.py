@@ -47,6 +47,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.studio_driver import (  # noqa: E402 -- after the path is set
@@ -222,7 +224,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
             print(f"   · {note}")
         ok = True
         return result
-    except BenchError as exc:
+    except (BenchError, httpx.HTTPError) as exc:  # a refused page, a wait too long, no answer
         tail = studio.log_tail() if studio else "(the studio never started)"
         raise BenchError(f"{mode} mode: {exc}\n--- studio log tail ({var}/studio.log) ---\n"
                          f"{tail}") from None
