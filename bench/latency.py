@@ -274,8 +274,9 @@ def _print_sample(label: str, sample: Sample) -> None:
 def _stats(samples: list[Sample]) -> str:
     overhead = statistics.median(s.overhead for s in samples)
     ratio = statistics.median(s.ratio for s in samples)
-    worst = max(samples, key=lambda s: s.overhead)
-    return (f"{overhead:>+9.2f} s {ratio:>7.3f} {worst.overhead:>+9.2f} s {worst.ratio:>7.3f} "
+    worst = max(s.overhead for s in samples)
+    worst_ratio = max(s.ratio for s in samples)  # the two maxima may be different samples
+    return (f"{overhead:>+9.2f} s {ratio:>7.3f} {worst:>+9.2f} s {worst_ratio:>7.3f} "
             f"{len(samples):>3}")
 
 
