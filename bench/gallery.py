@@ -36,11 +36,11 @@ BARE_TILE = (
     "<span class=\"visually-hidden\">Select {{ image.title }}, "
     "{{ image.created_at|date:'M j, Y H:i' }}</span></label>"
     "<button type=\"submit\" class=\"fav\" id=\"fav-{{ image.id }}\" "
-    "formaction=\"{{ image.fav }}\" name=\"favorite\" "
-    "value=\"{{ image.favorite|yesno:'0,1' }}\" "
-    "aria-pressed=\"{{ image.favorite|yesno:'true,false' }}\" hx-post=\"{{ image.fav }}\" "
+    "formaction=\"{{ image.fav }}\" name=\"favourite\" "
+    "value=\"{{ image.favourite|yesno:'0,1' }}\" "
+    "aria-pressed=\"{{ image.favourite|yesno:'true,false' }}\" hx-post=\"{{ image.fav }}\" "
     "hx-target=\"this\" hx-swap=\"outerHTML\"><span class=\"fav__icon\" "
-    "aria-hidden=\"true\">{{ image.favorite|yesno:'♥,♡' }}</span> Favourite</button>"
+    "aria-hidden=\"true\">{{ image.favourite|yesno:'♥,♡' }}</span> Favourite</button>"
     "</div></li>{% endfor %}"
 )
 
@@ -83,7 +83,7 @@ def arrange(photos: int):
     for i in range(0, photos, 4):
         category, subcategory = categories[(i // 4) % len(categories)]
         make_images(user, min(4, photos - i), category=category, subcategory=subcategory,
-                    favorite=i % 12 == 0,
+                    favourite=i % 12 == 0,
                     newest=timezone.now() - timezone.timedelta(hours=7 * i // 4))
     return user
 
@@ -111,7 +111,7 @@ def bare_render(count: int):
     template = engines["django"].from_string(BARE_TILE)
     now = timezone.now()
     images = [{"id": f"00000000-0000-4000-8000-{i:012d}", "title": "Portrait · Headshot",
-               "created_at": now, "favorite": i % 3 == 0,
+               "created_at": now, "favourite": i % 3 == 0,
                "href": f"/gallery/00000000-0000-4000-8000-{i:012d}/",
                "thumb": f"/images/00000000-0000-4000-8000-{i:012d}/thumb/",
                "fav": f"/gallery/00000000-0000-4000-8000-{i:012d}/favourite/"}

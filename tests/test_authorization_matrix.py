@@ -150,7 +150,7 @@ def world(settings) -> dict[str, str]:
     image = GeneratedImage.objects.create(
         owner=owner, personal_model=model, generation=gen, index=0, category="portrait",
         subcategory="headshot", prompt="p", image=full, thumbnail=thumb, width=64, height=48,
-        saved=True, saved_at=timezone.now(), favorite=True)
+        saved=True, saved_at=timezone.now(), favourite=True)
     share = ShareLink.create_for(image, None)
     showcase.grant(image)
     entry = ShowcaseEntry.objects.create(image=image)

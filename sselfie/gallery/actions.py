@@ -22,9 +22,9 @@ BULK_ACTIONS = ("favourite", "unfavourite", "download", "delete")
 def favourite(request: AuthedRequest, pk: str) -> HttpResponse:
     """Set (not flip) the favourite flag, so a double click can't undo itself."""
     image = owned_image(request, pk)
-    wanted = request.POST.get("favorite") == "1"
-    if saving.set_favorite(request.user.pk, [image.pk], wanted):
-        image.favorite = wanted
+    wanted = request.POST.get("favourite") == "1"
+    if saving.set_favourite(request.user.pk, [image.pk], wanted):
+        image.favourite = wanted
     if request.htmx:
         return render(request, "gallery/image.html#favourite", {"image": image})
     return back(request, default=reverse("gallery_image", args=[image.pk]))
@@ -65,7 +65,7 @@ def bulk(request: AuthedRequest) -> HttpResponseBase:
         return zip_response(chosen, "selection") or _nothing(request)
     if action == "delete":
         return _bulk_delete(request, chosen)
-    done = saving.set_favorite(request.user.pk, ids, action == "favourite")
+    done = saving.set_favourite(request.user.pk, ids, action == "favourite")
     if not done:
         return _nothing(request)
     verb = "added to" if action == "favourite" else "removed from"

@@ -23,7 +23,7 @@ from sselfie.studio.prompts import load_catalog
 PAGE_SIZE = 60
 ORDER = ("-created_at", "-id")
 # What a grid tile needs; the prompt (long text) stays in the database.
-TILE_FIELDS = ("id", "category", "subcategory", "created_at", "favorite", "thumbnail", "width",
+TILE_FIELDS = ("id", "category", "subcategory", "created_at", "favourite", "thumbnail", "width",
                "height")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -110,14 +110,14 @@ class Filter:
         return {"all": "All photos", "favourites": "Favourites", "date": "By date"}[self.view]
 
     def contains(self, image: GeneratedImage) -> bool:
-        return (image.saved and (self.view != "favourites" or image.favorite)
+        return (image.saved and (self.view != "favourites" or image.favourite)
                 and self.category in ("", image.category)
                 and self.subcategory in ("", image.subcategory))
 
     def images(self, user: User) -> ImageQuerySet:
         found = GeneratedImage.objects.owned_by(user).filter(saved=True)
         if self.view == "favourites":
-            found = found.filter(favorite=True)
+            found = found.filter(favourite=True)
         if self.category:
             found = found.filter(category=self.category)
         if self.subcategory:

@@ -38,15 +38,15 @@ def unsave(image: GeneratedImage) -> None:
 
     with transaction.atomic():
         GeneratedImage.objects.filter(pk=image.pk).update(saved=False, saved_at=None,
-                                                          favorite=False)
+                                                          favourite=False)
         ShareLink.objects.filter(image_id=image.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now())
 
 
-def set_favorite(owner_id: int, ids: Iterable[object], favorite: bool) -> int:
+def set_favourite(owner_id: int, ids: Iterable[object], favourite: bool) -> int:
     """Favourite (or not) the owner's saved photos among `ids`; others' ids match nothing."""
     return GeneratedImage.objects.filter(owner_id=owner_id, saved=True, pk__in=list(ids)).update(
-        favorite=favorite)
+        favourite=favourite)
 
 
 @dataclass(frozen=True)

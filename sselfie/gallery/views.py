@@ -148,7 +148,7 @@ def save(request: AuthedRequest, pk: str) -> HttpResponse:
         # A page, not a one-line message: the way out (delete some, or a bigger plan) needs room.
         return _plans(request, str(exc), status=409)
     if request.htmx:
-        image.refresh_from_db(fields=["saved", "favorite"])
+        image.refresh_from_db(fields=["saved", "favourite"])
         return _save_state(request, image, just="saved")
     messages.success(request, "Saved to your gallery.")
     return back(request)
@@ -179,7 +179,7 @@ def unsave(request: AuthedRequest, pk: str) -> HttpResponse:
     image = owned_image(request, pk)
     saving.unsave(image)
     if request.htmx:
-        image.refresh_from_db(fields=["saved", "favorite"])
+        image.refresh_from_db(fields=["saved", "favourite"])
         return _save_state(request, image, just="removed")
     messages.success(request, "Removed from your gallery. Its share links no longer open.")
     return back(request)

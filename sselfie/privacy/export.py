@@ -61,7 +61,7 @@ def _fill(archive: zipfile.ZipFile, user: object) -> None:
         _copy(archive, image.image, filename)
         images.append({"file": filename, "category": image.category,
                        "subcategory": image.subcategory, "prompt": image.prompt,
-                       "created_at": image.created_at, "favorite": image.favorite,
+                       "created_at": image.created_at, "favourite": image.favourite,
                        "likeness": image.likeness})
     archive.writestr("photos.json", json.dumps(images, indent=2, default=str))
 

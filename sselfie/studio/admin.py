@@ -31,9 +31,9 @@ class GenerationAdmin(admin.ModelAdmin):
 
 @admin.register(GeneratedImage)
 class GeneratedImageAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "category", "subcategory", "saved", "favorite", "likeness",
+    list_display = ["id", "owner", "category", "subcategory", "saved", "favourite", "likeness",
                     "created_at"]
-    list_filter = ["saved", "favorite", "category"]
+    list_filter = ["saved", "favourite", "category"]
     search_fields = ["owner__email"]
     # Operators see metadata, never the photos themselves.
     exclude = ["image", "thumbnail"]

@@ -160,7 +160,7 @@ class GeneratedImage(models.Model):
     has_face = models.BooleanField(default=True)
     saved = models.BooleanField(default=False)
     saved_at = models.DateTimeField(null=True, blank=True)
-    favorite = models.BooleanField(default=False)
+    favourite = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     title: str = ""  # not a column: set by the gallery for display (gallery/browse.py)

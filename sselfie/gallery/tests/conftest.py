@@ -8,8 +8,8 @@ from sselfie.gallery.tests.factories import make_images
 def photos(owner):
     """Three saved photos of the owner, newest first; the middle one a favourite."""
     images = make_images(owner, 3)
-    images[1].favorite = True
-    images[1].save(update_fields=["favorite"])
+    images[1].favourite = True
+    images[1].save(update_fields=["favourite"])
     return images
 
 

@@ -39,7 +39,7 @@ def personal_model(owner) -> PersonalModel:
     return found
 
 
-def make_images(owner, count: int = 1, *, saved: bool = True, favorite: bool = False,
+def make_images(owner, count: int = 1, *, saved: bool = True, favourite: bool = False,
                 category: str = "portrait", subcategory: str = "headshot",
                 newest: datetime | None = None, step: timedelta = timedelta(minutes=1),
                 files: bool = True, thumb: bytes | None = None) -> list[GeneratedImage]:
@@ -60,7 +60,7 @@ def make_images(owner, count: int = 1, *, saved: bool = True, favorite: bool = F
             owner=owner, personal_model=model, generation=generation, index=i,
             category=category, subcategory=subcategory, prompt=PROMPT, image=image,
             thumbnail=small, width=80, height=100, likeness=72.0, has_face=True, saved=saved,
-            saved_at=timezone.now() if saved else None, favorite=favorite))
+            saved_at=timezone.now() if saved else None, favourite=favourite))
     created = GeneratedImage.objects.bulk_create(rows)
     newest = newest or timezone.now()
     times = {image.pk: newest - i * step for i, image in enumerate(created)}

@@ -30,7 +30,7 @@ MATRIX = {
                       302, 302, 302),
     "gallery/plans/": ("get", "/gallery/plans/", {}, 200, 200, 302),
     "gallery/<uuid:pk>/": ("get", "/gallery/{id}/", {}, 200, 404, 302),
-    "gallery/<uuid:pk>/favourite/": ("post", "/gallery/{id}/favourite/", {"favorite": "1"},
+    "gallery/<uuid:pk>/favourite/": ("post", "/gallery/{id}/favourite/", {"favourite": "1"},
                                      302, 404, 302),
     "gallery/<uuid:pk>/delete/": ("post", "/gallery/{id}/delete/", {}, 302, 404, 302),
     "gallery/<uuid:pk>/share/": ("post", "/gallery/{id}/share/", {"expires": "7"},
@@ -93,7 +93,7 @@ def test_unknown_file_kind_and_bad_ids_are_404(owner_client, photo):
 
 def test_stranger_actions_change_nothing(stranger_client, photos, link):
     photo = photos[0]
-    for url, data in [(f"/gallery/{photo.id}/favourite/", {"favorite": "1"}),
+    for url, data in [(f"/gallery/{photo.id}/favourite/", {"favourite": "1"}),
                       (f"/gallery/{photo.id}/delete/", {}),
                       (f"/gallery/{photo.id}/share/", {}),
                       (f"/gallery/shares/{link.id}/revoke/", {}),
@@ -103,7 +103,7 @@ def test_stranger_actions_change_nothing(stranger_client, photos, link):
         stranger_client.post("/gallery/bulk/", {"action": action, "confirm": "yes",
                                                 "ids": [str(p.id) for p in photos]})
     fresh = GeneratedImage.objects.get(pk=photo.pk)
-    assert (fresh.saved, fresh.favorite) == (True, False)
+    assert (fresh.saved, fresh.favourite) == (True, False)
     assert GeneratedImage.objects.filter(owner=photo.owner).count() == 3
     assert ShareLink.objects.live().filter(pk=link.pk).exists()
     assert ShareLink.objects.count() == 1
@@ -129,7 +129,7 @@ def test_every_post_needs_the_csrf_token(route, spec, owner, photos, link):
     url = fill(template, photos[0], link)
     assert client.post(url, data).status_code == 403
     fresh = GeneratedImage.objects.get(pk=photos[0].pk)
-    assert (fresh.saved, fresh.favorite) == (True, False)
+    assert (fresh.saved, fresh.favourite) == (True, False)
     assert ShareLink.objects.live().count() == 1
     # The same request with the token goes through.
     client.get(f"/gallery/{photos[0].id}/")

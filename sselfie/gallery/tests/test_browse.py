@@ -43,7 +43,7 @@ def test_retention_notice_follows_the_setting(owner_client, settings):
 
 def test_favourites_view(owner, owner_client):
     make_images(owner, 2)
-    liked = make_images(owner, 2, favorite=True, newest=timezone.now() - timedelta(days=1))
+    liked = make_images(owner, 2, favourite=True, newest=timezone.now() - timedelta(days=1))
     response = owner_client.get("/gallery/favourites/")
     assert tiles(response) == [str(p.id) for p in liked]
     assert "Download all favourites" in response.content.decode()
@@ -128,9 +128,9 @@ def test_query_count_is_the_same_at_10_and_500_photos(owner, owner_client, url):
             assert owner_client.get(url).status_code == 200
         return len(queries)
 
-    make_images(owner, 10, favorite=True, files=False)
+    make_images(owner, 10, favourite=True, files=False)
     at_10 = count()
-    make_images(owner, 490, favorite=True, files=False)
+    make_images(owner, 490, favourite=True, files=False)
     assert count() == at_10 <= 8  # session, user, onboarding check (2), page (2), usage (2)
 
 

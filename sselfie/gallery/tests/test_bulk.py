@@ -21,7 +21,7 @@ def bulk(client, action: str, ids, **extra):
 
 
 def favourites(user) -> set:
-    return set(GeneratedImage.objects.filter(owner=user, favorite=True).values_list("id",
+    return set(GeneratedImage.objects.filter(owner=user, favourite=True).values_list("id",
                                                                                   flat=True))
 
 
@@ -122,7 +122,7 @@ def test_no_favourites_no_zip(owner_client):
 def test_zip_streams_in_small_chunks(owner, owner_client):
     """Three 1 MB photos: the archive arrives in many chunks, none near the whole size,
     so memory stays at one chunk however large the selection."""
-    photos = make_images(owner, 3, favorite=True)
+    photos = make_images(owner, 3, favourite=True)
     payloads = []
     for i, photo in enumerate(photos):
         data = bytes([i]) * 1024 * 1024
@@ -137,7 +137,7 @@ def test_zip_streams_in_small_chunks(owner, owner_client):
 
 
 def test_a_file_gone_missing_is_skipped_not_a_broken_archive(owner, owner_client):
-    photos = make_images(owner, 2, favorite=True)
+    photos = make_images(owner, 2, favourite=True)
     default_storage.delete(photos[0].image)
     archive_, _ = read_zip(owner_client.get("/gallery/favourites/download/"))
     assert len(archive_.namelist()) == 1 and archive_.testzip() is None

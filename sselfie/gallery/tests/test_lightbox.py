@@ -50,7 +50,7 @@ def test_previous_and_next_walk_the_whole_view(owner_client, photos):
 
 def test_previous_and_next_stay_inside_the_filter(owner, owner_client):
     now = timezone.now()
-    liked = make_images(owner, 3, favorite=True, newest=now, step=timedelta(hours=2))
+    liked = make_images(owner, 3, favourite=True, newest=now, step=timedelta(hours=2))
     make_images(owner, 2, newest=now - timedelta(hours=1), step=timedelta(hours=2))  # between
     body = owner_client.get(f"/gallery/{liked[1].id}/?in=favourites").content.decode()
     assert PREV.search(body).groups() == (str(liked[0].id), "?in=favourites")
@@ -92,39 +92,39 @@ def test_keyboard_links_have_labels(owner_client, photos):
 
 
 def test_favourite_with_htmx_swaps_just_the_button(owner_client, photo):
-    response = owner_client.post(f"/gallery/{photo.id}/favourite/", {"favorite": "1"},
+    response = owner_client.post(f"/gallery/{photo.id}/favourite/", {"favourite": "1"},
                                  headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode().strip()
     assert body.startswith("<button") and body.endswith("</button>")
     assert 'aria-pressed="true"' in body and 'value="0"' in body
-    assert GeneratedImage.objects.get(pk=photo.pk).favorite
-    response = owner_client.post(f"/gallery/{photo.id}/favourite/", {"favorite": "0"},
+    assert GeneratedImage.objects.get(pk=photo.pk).favourite
+    response = owner_client.post(f"/gallery/{photo.id}/favourite/", {"favourite": "0"},
                                  headers={"HX-Request": "true"})
     assert 'aria-pressed="false"' in response.content.decode()
-    assert not GeneratedImage.objects.get(pk=photo.pk).favorite
+    assert not GeneratedImage.objects.get(pk=photo.pk).favourite
 
 
 def test_favourite_without_js_posts_and_redirects_back(owner_client, photo):
     response = owner_client.post(f"/gallery/{photo.id}/favourite/",
-                                 {"favorite": "1", "next": "/gallery/?page=1"})
+                                 {"favourite": "1", "next": "/gallery/?page=1"})
     assert response["Location"] == "/gallery/?page=1"
-    assert GeneratedImage.objects.get(pk=photo.pk).favorite
+    assert GeneratedImage.objects.get(pk=photo.pk).favourite
     response = owner_client.post(f"/gallery/{photo.id}/favourite/",
-                                 {"favorite": "1", "next": "https://evil.example/"})
+                                 {"favourite": "1", "next": "https://evil.example/"})
     assert response["Location"] == f"/gallery/{photo.id}/"
 
 
 def test_favourite_is_set_not_flipped(owner_client, photo):
     for _ in range(2):  # a double click
-        owner_client.post(f"/gallery/{photo.id}/favourite/", {"favorite": "1"})
-    assert GeneratedImage.objects.get(pk=photo.pk).favorite
+        owner_client.post(f"/gallery/{photo.id}/favourite/", {"favourite": "1"})
+    assert GeneratedImage.objects.get(pk=photo.pk).favourite
 
 
 def test_unsaved_photos_cannot_be_favourites(owner, owner_client):
     photo = make_images(owner, saved=False)[0]
-    owner_client.post(f"/gallery/{photo.id}/favourite/", {"favorite": "1"})
-    assert not GeneratedImage.objects.get(pk=photo.pk).favorite
+    owner_client.post(f"/gallery/{photo.id}/favourite/", {"favourite": "1"})
+    assert not GeneratedImage.objects.get(pk=photo.pk).favourite
 
 
 def test_favourite_rejects_get(owner_client, photo):
@@ -173,7 +173,7 @@ def test_hostile_filter_values_are_just_the_all_view(owner_client, photos, value
                                     "/gallery/\r\nSet-Cookie: a=b", "/\x00", "\\\\evil.example"])
 def test_hostile_next_never_leaves_the_site(owner_client, photo, target):
     response = owner_client.post(f"/gallery/{photo.id}/favourite/",
-                                 {"favorite": "1", "next": target})
+                                 {"favourite": "1", "next": target})
     assert response.status_code == 302
     assert response["Location"].startswith("/") and not response["Location"].startswith("//")
     assert "\n" not in response["Location"] and "Set-Cookie" not in response.headers
