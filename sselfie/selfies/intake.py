@@ -5,7 +5,6 @@ side, so the first verdicts show within a second or two and nothing waits on a q
 A refused photo leaves nothing behind: no row, no file.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,13 +17,10 @@ from sselfie.accounts.models import Profile, User
 from sselfie.images import problems
 from sselfie.images.checks import PhotoReport, assess_photo
 from sselfie.images.hashing import hamming
+from sselfie.images.markup import hides_markup
 from sselfie.images.photoset import DUPLICATE_BITS
 from sselfie.images.problems import Problem
 from sselfie.selfies.models import Selfie, random_key
-
-# Markup that has no business inside a photo: a file carrying it is a polyglot, crafted
-# to be read as a web page somewhere. We refuse it rather than quietly cleaning it.
-MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|\?php|!doctype)\b", re.I)
 
 HIDDEN_CODE = Problem(
     "hidden_code",
@@ -76,7 +72,9 @@ def take_upload(user: User, upload: UploadedFile) -> Verdict:
         return Verdict(name, problems=[set_full()])
 
     data = upload.read()
-    if MARKUP.search(data):
+    # A polyglot (a photo that is also a web page) is refused rather than quietly cleaned;
+    # see images/markup.py for where we look and why.
+    if hides_markup(data):
         return Verdict(name, problems=[HIDDEN_CODE])
     report = assess_photo(data, min_short_side=settings.SELFIE_MIN_SHORT_SIDE)
     if not report.ok:
