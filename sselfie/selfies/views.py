@@ -81,13 +81,12 @@ def replace(request: HttpRequest, pk: str) -> HttpResponse:
     if len(files) != 1:
         messages.error(request, "Choose exactly one photo to replace it with.")
         return redirect("selfies")
-    intake.remove(old)
-    verdict = intake.take_upload(request.user, files[0])
+    verdict = intake.take_upload(request.user, files[0], replacing=old)
     if verdict.accepted:
         messages.success(request, f"Replaced with {verdict.name}.")
     else:
         messages.error(request, f"{verdict.name}: {verdict.problems[0].message} "
-                                f"{verdict.problems[0].hint} The old photo was removed.")
+                                f"{verdict.problems[0].hint} Your old photo is still in your set.")
     return redirect("selfies")
 
 

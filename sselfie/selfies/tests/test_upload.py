@@ -190,6 +190,29 @@ def test_replace_swaps_the_photo(owner_client, owner):
     assert new.pk != old.pk and new.original_name == "b.jpg"
 
 
+def test_replace_with_a_refused_photo_keeps_the_old_one(owner_client, owner, settings):
+    send(owner_client, ("a.jpg", distinct_selfies(12)[4]))
+    old = Selfie.objects.get(owner=owner)
+    upload = SimpleUploadedFile("b.jpg", b"not a photo at all", "image/jpeg")
+    response = owner_client.post(f"/selfies/{old.id}/replace/", {"photos": upload}, follow=True)
+    page = response.content.decode()
+    assert "b.jpg:" in page and "Your old photo is still in your set." in page
+    assert list(Selfie.objects.filter(owner=owner)) == [old]
+    assert default_storage.exists(old.image) and default_storage.exists(old.thumbnail)
+
+
+def test_replace_in_a_full_set_and_with_a_near_copy_of_itself(owner_client, owner, settings):
+    """The photo being replaced counts neither towards the maximum nor as a duplicate."""
+    settings.SELFIE_MAX_COUNT = 2
+    send(owner_client, ("a.jpg", distinct_selfies(12)[4]), ("b.jpg", distinct_selfies(12)[5]))
+    old = Selfie.objects.get(owner=owner, original_name="a.jpg")
+    upload = SimpleUploadedFile("a2.jpg", distinct_selfies(12)[4], "image/jpeg")
+    response = owner_client.post(f"/selfies/{old.id}/replace/", {"photos": upload}, follow=True)
+    assert "Replaced with a2.jpg" in response.content.decode()
+    names = sorted(Selfie.objects.filter(owner=owner).values_list("original_name", flat=True))
+    assert names == ["a2.jpg", "b.jpg"]
+
+
 def test_stranger_cannot_replace(owner_client, owner, stranger_client):
     send(owner_client, ("a.jpg", distinct_selfies(12)[6]))
     selfie = Selfie.objects.get(owner=owner)
