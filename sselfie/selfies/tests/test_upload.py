@@ -100,19 +100,19 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_stored(owner_client, sett
     assert stored_files(settings) == []
 
 
-def test_oversized_file_is_refused_before_decoding(owner_client, settings):
+def test_oversized_file_is_refused_while_it_streams(owner_client, settings):
     settings.SELFIE_MAX_BYTES = 1024 * 1024
     big = distinct_selfies(12)[0] + b"\0" * (1024 * 1024)
     response = send(owner_client, ("big.jpg", big))
-    assert response.status_code == 422
-    assert 'data-code="too_big"' in response.content.decode()
+    assert response.status_code == 413
+    assert "“big.jpg” is larger than 1 MB." in response.content.decode()
     assert stored_files(settings) == []
 
 
 def test_a_30_megabyte_file_is_refused(owner_client, settings):
     response = send(owner_client, ("huge.jpg", b"\xff\xd8\xff" + b"\0" * (30 * 1024 * 1024)))
-    assert response.status_code == 422
-    assert 'data-code="too_big"' in response.content.decode()
+    assert response.status_code == 413
+    assert "larger than 25 MB" in response.content.decode()
     assert stored_files(settings) == []
 
 
@@ -136,11 +136,22 @@ def test_the_16th_photo_is_refused(owner_client, owner, settings):
     assert Selfie.objects.filter(owner=owner).count() == 3
 
 
-def test_more_files_than_a_set_in_one_request_is_refused(owner_client):
+def test_more_files_than_a_set_in_one_request_get_the_forms_message(owner_client):
     files = [(f"{i}.jpg", b"x") for i in range(16)]
     response = send(owner_client, *files)
     assert response.status_code == 400
+    assert "Choose at most 15 photos at once (you chose 16)." in response.content.decode()
     assert not Selfie.objects.exists()
+
+
+def test_no_javascript_form_with_too_many_files_says_so_on_the_page(owner_client, settings):
+    uploads = [SimpleUploadedFile(f"{i}.jpg", b"x", "image/jpeg") for i in range(16)]
+    response = owner_client.post("/selfies/", {"photos": uploads}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Drop photos here" in page
+    assert "Choose at most 15 photos at once (you chose 16)." in page
+    assert "Bad Request" not in page
+    assert not Selfie.objects.exists() and stored_files(settings) == []
 
 
 def test_one_bad_file_does_not_hide_the_others(owner_client, owner):
@@ -159,6 +170,9 @@ def test_no_javascript_form_posts_all_files_and_reports_each(owner_client, owner
     assert "1 photo added." in page
     assert "two.txt" in page
     assert Selfie.objects.filter(owner=owner).count() == 1
+    # Only true messages: one success, one refusal, nothing about the form's encoding.
+    assert "No file was submitted" not in page
+    assert page.count('class="message message--') == 2
 
 
 def test_empty_post_says_what_to_do(owner_client):
