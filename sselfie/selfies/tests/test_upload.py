@@ -100,6 +100,18 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_stored(owner_client, sett
     assert stored_files(settings) == []
 
 
+def test_a_photo_with_svg_in_its_compressed_data_is_accepted(owner_client, owner):
+    """The reported refusal: `<sVg` by chance in a genuine JPEG's entropy-coded data."""
+    data = distinct_selfies(12)[8]
+    eoi = data.rindex(b"\xff\xd9")
+    spot = next(i for i in range(eoi - 400, eoi - 5)
+                if data[i - 1] != 0xFF and 0xFF not in data[i : i + 5])
+    photo = data[:spot] + b"<sVg " + data[spot + 5 :]
+    response = send(owner_client, ("IMG_2041.jpg", photo))
+    assert response.status_code == 201, response.content.decode()
+    assert Selfie.objects.filter(owner=owner).count() == 1
+
+
 def test_oversized_file_is_refused_while_it_streams(owner_client, settings):
     settings.SELFIE_MAX_BYTES = 1024 * 1024
     big = distinct_selfies(12)[0] + b"\0" * (1024 * 1024)
