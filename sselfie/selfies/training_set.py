@@ -81,9 +81,9 @@ def rebuild(owner_id: int) -> str:
             with default_storage.open(selfie.image) as fh:
                 photos.append(TrainPhoto(data=fh.read(), face_box=tuple(selfie.face_box)))
         except FileNotFoundError:
-            # Removed since we read the set: that removal bumped the version and queued
-            # the rebuild that matters. Anything else is real damage and should be loud.
-            if TrainingSet.objects.filter(pk=ts.pk, version__gt=wanted).exists():
+            # Removed since we read the set: that removal bumped the version (or erased
+            # the set) and queued what matters. Anything else is real damage: loud.
+            if not TrainingSet.objects.filter(pk=ts.pk, version=wanted).exists():
                 return "superseded"
             raise
     data = build_training_zip(photos)
@@ -104,10 +104,11 @@ def _install(pk: int, version: int, name: str | None, fields: dict) -> str:
     """Make `name` (None: the current file, if it holds the same bytes) the zip of
     `version`, unless a rebuild of this or a newer version got there first."""
     with transaction.atomic():
-        locked = TrainingSet.objects.select_for_update().get(pk=pk)
-        if locked.built_version >= version:
-            # Ours lost. The file we wrote was never pointed to by any row: ours to delete.
-            if name and name != locked.archive:
+        locked = TrainingSet.objects.select_for_update().filter(pk=pk).first()
+        if locked is None or locked.built_version >= version:
+            # Ours lost (or the set was erased). The file we wrote was never pointed to by
+            # any row: ours to delete.
+            if name and (locked is None or name != locked.archive):
                 transaction.on_commit(lambda: default_storage.delete(name))
             return "superseded"
         if name is None:  # no set ("") or the current file, if it has these bytes

@@ -171,6 +171,20 @@ def test_a_photo_removed_while_the_rebuild_reads_the_set_does_not_crash_it(
     assert len(ts.photo_ids) == 10 and default_storage.exists(ts.archive)
 
 
+def test_selfies_erased_while_a_rebuild_runs_leave_no_zip_behind(ten, holding_storage):
+    from sselfie.privacy import erasure
+
+    seed_selfies(ten, distinct_selfies(12)[10:11])
+    held = holding_storage.hold("save", "trainsets/")
+    rebuild = Thread(rebuild_training_set.call, ten.pk)
+    held.wait_reached()
+    erasure.delete_selfies(ten)
+    held.release()
+    assert rebuild.join() == "superseded"
+    assert not TrainingSet.objects.filter(owner=ten).exists()
+    assert stored("trainsets") == set()
+
+
 def test_the_same_photo_uploaded_twice_in_parallel_is_stored_once(owner, holding_storage):
     """Both uploads pass every check before either inserts: the files are being written."""
     report = report_for(distinct_selfies(12)[0])
