@@ -22,10 +22,12 @@ instead of being quietly laundered, so an attack shows up as a refusal and not a
 success; and nothing we add later that passes originals on (a provider, an export, a
 debugging copy) can carry a page along. It is defence in depth, not the main defence.
 
+HEIC keeps its EXIF and XMP items inside `mdat`; they are found through the item tables
+(`iinf`, `iloc`) and searched like any other metadata.
+
 Not searched, on purpose: markup written into compressed data (a JPEG scan, PNG IDAT, a
-WebP bitstream, an ISO-BMFF `mdat`), where every decoder reads it as pixels; and HEIC
-metadata items stored inside `mdat` (EXIF, XMP), which need the item-location table to
-find. The re-encode discards all of it.
+WebP bitstream, coded HEIC pictures, video in `mdat`), where every decoder reads it as
+pixels. The re-encode discards it.
 """
 
 from __future__ import annotations
@@ -186,9 +188,10 @@ def _webp(data: bytes) -> tuple[list[Region], int]:
     return regions, max(riff_end, min(pos, len(data)))
 
 
-def _bmff(data: bytes, start: int, stop: int) -> tuple[list[Region], int]:
-    """ISO base media boxes (HEIC, MP4): every box is searched except media data."""
-    regions: list[Region] = []
+def _boxes(data: bytes, start: int, stop: int) -> tuple[list[tuple[bytes, int, int]], int]:
+    """ISO base media boxes between start and stop: (type, body start, end), and where the
+    run of well-formed boxes ends."""
+    found = []
     pos = start
     while pos + 8 <= stop:
         size = int.from_bytes(data[pos : pos + 4], "big")
@@ -200,7 +203,96 @@ def _bmff(data: bytes, start: int, stop: int) -> tuple[list[Region], int]:
             size = stop - pos
         if size < header or pos + size > stop or not kind.isascii():
             break  # not a box: what follows is searched as trailing data
-        if kind not in _BMFF_MEDIA_BOXES:
-            regions.append((pos + header, pos + size))
+        found.append((kind, pos + header, pos + size))
         pos += size
-    return regions, pos
+    return found, pos
+
+
+def _bmff(data: bytes, start: int, stop: int) -> tuple[list[Region], int]:
+    """ISO base media boxes (HEIC, MP4): every box is searched except media data; HEIF
+    items stored in media data are searched too, unless they are coded pictures."""
+    regions: list[Region] = []
+    boxes, end = _boxes(data, start, stop)
+    for kind, body, box_end in boxes:
+        if kind not in _BMFF_MEDIA_BOXES:
+            regions.append((body, box_end))
+        if kind == b"meta":
+            regions += _heif_items(data, body + 4, box_end, stop)  # meta is a full box
+    return regions, end
+
+
+# HEIF item types that hold coded pictures (their bytes are image data) and JPEG pictures
+# (walked as JPEGs). Every other item (Exif, XMP as "mime", anything unknown) is metadata.
+_HEIF_PICTURES = {b"hvc1", b"hvt1", b"lhv1", b"av01", b"avc1", b"j2k1", b"unci", b"grid",
+                  b"iovl", b"iden", b"tmap"}
+
+
+def _heif_items(data: bytes, start: int, stop: int, file_end: int) -> list[Region]:
+    """Metadata items of a HEIF `meta` box, found through its item-info and item-location
+    tables; unreadable tables give nothing (the box itself is searched anyway)."""
+    try:
+        children = {kind: (body, end) for kind, body, end in _boxes(data, start, stop)[0]}
+        types = _heif_item_types(data, *children[b"iinf"])
+        extents = _heif_item_extents(data, *children[b"iloc"])
+    except (KeyError, IndexError, ValueError):
+        return []
+    regions: list[Region] = []
+    for item_id, ranges in extents.items():
+        kind = types.get(item_id, b"")
+        for offset, length in ranges:
+            begin, end = offset, min(offset + length, file_end)
+            if not 0 <= begin < end:
+                continue
+            if kind == b"jpeg":
+                regions += _jpeg(data, begin, end, 1)[0]
+            elif kind not in _HEIF_PICTURES:
+                regions += _metadata(data, begin, end, 1)
+    return regions
+
+
+def _uint(data: bytes, pos: int, size: int) -> tuple[int, int]:
+    if pos + size > len(data):
+        raise IndexError(pos)
+    return int.from_bytes(data[pos : pos + size], "big"), pos + size
+
+
+def _heif_item_types(data: bytes, start: int, stop: int) -> dict[int, bytes]:
+    version = data[start]
+    pos = start + 4
+    _count, pos = _uint(data, pos, 2 if version == 0 else 4)
+    types = {}
+    for kind, body, _end in _boxes(data, pos, stop)[0]:
+        if kind != b"infe" or data[body] < 2:
+            continue
+        item_id, at = _uint(data, body + 4, 2 if data[body] == 2 else 4)
+        types[item_id] = data[at + 2 : at + 6]  # after item_protection_index
+    return types
+
+
+def _heif_item_extents(data: bytes, start: int, stop: int) -> dict[int, list[Region]]:
+    """item id -> (file offset, length) of each extent stored in the file itself."""
+    version = data[start]
+    pos = start + 4
+    sizes, pos = _uint(data, pos, 2)
+    offset_size, length_size = sizes >> 12, (sizes >> 8) & 15
+    base_size, index_size = (sizes >> 4) & 15, (sizes & 15) if version in (1, 2) else 0
+    count, pos = _uint(data, pos, 4 if version == 2 else 2)
+    extents: dict[int, list[Region]] = {}
+    for _ in range(count):
+        item_id, pos = _uint(data, pos, 4 if version == 2 else 2)
+        method = 0
+        if version in (1, 2):
+            method, pos = _uint(data, pos, 2)
+            method &= 15
+        pos += 2  # data_reference_index
+        base, pos = _uint(data, pos, base_size)
+        extent_count, pos = _uint(data, pos, 2)
+        for _ in range(extent_count):
+            pos += index_size
+            offset, pos = _uint(data, pos, offset_size)
+            length, pos = _uint(data, pos, length_size)
+            if method == 0:  # 1: inside `idat`, searched with `meta`; 2: other items
+                extents.setdefault(item_id, []).append((base + offset, length))
+        if pos > stop:
+            raise ValueError("iloc overruns its box")
+    return extents

@@ -135,6 +135,8 @@ def _hostile() -> dict[str, bytes]:
         "webp xmp": _small("WEBP", xmp=HTML),
         "after webp end": _small("WEBP") + HTML,
         "heic free box": heic + struct.pack(">I", 8 + len(HTML)) + b"free" + HTML,
+        "heic exif item": _small("HEIF", exif=genuine.exif_with_thumbnail(thumb) + HTML),
+        "heic xmp item": _small("HEIF", xmp=b"<x:xmpmeta>" + HTML + b"</x:xmpmeta>"),
         "after heic end": heic + HTML,
     }
 
