@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from sselfie.env import env_bool, env_float, env_int, env_list, env_path, env_str, secret_key
+from sselfie.logs import REFUSED_REQUESTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view or CSRF check reads the body: oversized requests get 413 unread.
+    "sselfie.limits.BodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -237,8 +240,19 @@ SELFIE_MIN_SHORT_SIDE = env_int("SELFIE_MIN_SHORT_SIDE", 768, minimum=256)
 # 0 keeps selfies until the person deletes them; N deletes them N days after upload.
 SELFIE_RETENTION_DAYS = env_int("SELFIE_RETENTION_DAYS", 0, minimum=0)
 EXPORT_LINK_DAYS = env_int("EXPORT_LINK_DAYS", 7, minimum=1)
-# A single request never carries more files than a whole set.
-DATA_UPLOAD_MAX_NUMBER_FILES = SELFIE_MAX_COUNT
+# Request bodies (see sselfie/limits.py): form fields up to 2.5 MB are kept in memory, files
+# over 2.5 MB go to a temporary file. Every URL caps its body before it is read (upload
+# URLs: a whole set of photos), and LimitedUploadHandler caps each photo while it streams.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "sselfie.limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files beyond SELFIE_MAX_COUNT are skipped unread and counted, so the form can say how
+# many are allowed; this hard ceiling on file parts only stops abuse of that counting.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 # Gallery: results nobody saved are deleted (rows and files) this many days after creation.
 GALLERY_UNSAVED_DAYS = env_int("GALLERY_UNSAVED_DAYS", 30, minimum=1)
 
@@ -394,9 +408,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"refused_request": {"()": "sselfie.logs.RefusedRequest"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
-                # The SDK logs every request at INFO; failures reach us as exceptions.
-                "stripe": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        # The SDK logs every request at INFO; failures reach us as exceptions.
+        "stripe": {"level": "WARNING"},
+        # Refused requests (400/413) are warnings, not errors: see sselfie/logs.py.
+        **{f"django.security.{name}": {"filters": ["refused_request"]}
+           for name in REFUSED_REQUESTS},
+    },
 }

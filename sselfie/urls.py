@@ -4,6 +4,9 @@ from django.urls import include, path
 
 from sselfie.health import health
 
+# A body refused for size answers 413 with a friendly page (sselfie/limits.py).
+handler400 = "sselfie.limits.bad_request"
+
 admin.site.site_header = "SSELFIE Studio operations"
 admin.site.site_title = "SSELFIE Studio"
 # Operators sign in through allauth's login page, which is rate-limited.

@@ -18,6 +18,7 @@ from sselfie.accounts.models import User
 from sselfie.billing.erasure import cancel_subscription_of
 from sselfie.engines import replicate
 from sselfie.privacy.models import DataExport, ProviderDeletion
+from sselfie.selfies import training_set
 from sselfie.selfies.models import Selfie, TrainingSet
 from sselfie.studio import models as studio_models
 from sselfie.studio.models import GeneratedImage, Generation, GenState
@@ -32,10 +33,9 @@ def delete_selfies(user: User) -> int:
     selfies = list(Selfie.objects.owned_by(user))
     for selfie in selfies:
         names += [selfie.image, selfie.thumbnail]
-    training_set = TrainingSet.objects.filter(owner=user).first()
-    if training_set and training_set.archive:
-        names.append(training_set.archive)
     with transaction.atomic():
+        # A zip still leased to a training is deleted when that training ends.
+        names += training_set.files_to_erase(user.pk)
         Selfie.objects.owned_by(user).delete()
         TrainingSet.objects.filter(owner=user).delete()
         transaction.on_commit(lambda: _delete_files(names))
@@ -63,7 +63,9 @@ def delete_model(user: User) -> bool:
             if training.provider_file_id and not training.provider_file_deleted:
                 _queue(group, ProviderDeletion.Kind.FILE, 2, object_id=training.provider_file_id)
         model.delete()  # trainings and unfinished generations go with it
-        transaction.on_commit(lambda: _delete_files(names))
+        # Their zips are leased from the training set: released, not deleted outright,
+        # so the set keeps its current zip.
+        training_set.release(user.pk, names)
     return True
 
 

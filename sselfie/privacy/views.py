@@ -92,12 +92,18 @@ def request_export(request: HttpRequest) -> HttpResponse:
 
 @onboarding_not_required
 @require_GET
-@reauthentication_required(allow_get=False)
-def download_export(request: HttpRequest, pk: str) -> FileResponse:
+def download_export(request: HttpRequest, pk: str) -> HttpResponse:
+    """Someone else's (or an expired) export is a 404 first; only the owner is then asked
+    for their password again, so the redirect never confirms that an id exists."""
     found = get_object_or_404(DataExport, pk=pk, owner=request.user,
                               state=DataExport.State.READY)
     if found.expired:
         raise Http404
+    return _send_export(request, found)
+
+
+@reauthentication_required(allow_get=False)
+def _send_export(request: HttpRequest, found: DataExport) -> FileResponse:
     return FileResponse(default_storage.open(found.archive), as_attachment=True,
                         filename=f"sselfie-export-{found.created_at:%Y%m%d}.zip",
                         content_type="application/zip")

@@ -5,7 +5,6 @@ side, so the first verdicts show within a second or two and nothing waits on a q
 A refused photo leaves nothing behind: no row, no file.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,13 +17,11 @@ from sselfie.accounts.models import Profile, User
 from sselfie.images import problems
 from sselfie.images.checks import PhotoReport, assess_photo
 from sselfie.images.hashing import hamming
+from sselfie.images.markup import hides_markup
 from sselfie.images.photoset import DUPLICATE_BITS
 from sselfie.images.problems import Problem
-from sselfie.selfies.models import Selfie, random_key
-
-# Markup that has no business inside a photo: a file carrying it is a polyglot, crafted
-# to be read as a web page somewhere. We refuse it rather than quietly cleaning it.
-MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|\?php|!doctype)\b", re.I)
+from sselfie.selfies import training_set
+from sselfie.selfies.models import Selfie, SelfieQuerySet, random_key
 
 HIDDEN_CODE = Problem(
     "hidden_code",
@@ -66,41 +63,57 @@ def set_full() -> Problem:
     )
 
 
-def take_upload(user: User, upload: UploadedFile) -> Verdict:
+def take_upload(user: User, upload: UploadedFile, *, replacing: Selfie | None = None) -> Verdict:
+    """Check one upload and keep it if it passes. With `replacing`, the new photo takes
+    that one's place in the same transaction, and only if it is accepted."""
     name = display_name(upload)
     if upload.size is not None and upload.size > settings.SELFIE_MAX_BYTES:
         return Verdict(name, problems=[too_big(upload.size)])
     if upload.size == 0:
         return Verdict(name, problems=[problems.EMPTY])
-    if Selfie.objects.owned_by(user).count() >= settings.SELFIE_MAX_COUNT:
-        return Verdict(name, problems=[set_full()])
+    if replacing is None and Selfie.objects.owned_by(user).count() >= settings.SELFIE_MAX_COUNT:
+        return Verdict(name, problems=[set_full()])  # cheap refusal; store_report decides
 
     data = upload.read()
-    if MARKUP.search(data):
+    # A polyglot (a photo that is also a web page) is refused rather than quietly cleaned;
+    # see images/markup.py for where we look and why.
+    if hides_markup(data):
         return Verdict(name, problems=[HIDDEN_CODE])
     report = assess_photo(data, min_short_side=settings.SELFIE_MIN_SHORT_SIDE)
     if not report.ok:
         return Verdict(name, problems=list(report.problems))
-    if _duplicate_of(user, report.phash):
-        return Verdict(name, problems=[problems.DUPLICATE])
-    return store_report(user, name, report)
+    return store_report(user, name, report, replacing=replacing)
 
 
-def _duplicate_of(user: User, phash: str) -> bool:
-    hashes = Selfie.objects.owned_by(user).values_list("phash", flat=True)
+def _duplicate_among(selfies: SelfieQuerySet, phash: str) -> bool:
+    hashes = selfies.values_list("phash", flat=True)
     return any(hamming(phash, other) <= DUPLICATE_BITS for other in hashes)
 
 
-def store_report(user: User, name: str, report: PhotoReport) -> Verdict:
-    """Keep a photo that passed its checks, unless the set filled up meanwhile."""
+def store_report(user: User, name: str, report: PhotoReport, *,
+                 replacing: Selfie | None = None) -> Verdict:
+    """Keep a photo that passed its checks, unless the set filled up or gained a near-copy
+    meanwhile. Both are decided under the owner's profile lock, in the transaction that
+    inserts: parallel uploads of one photo store it once, and never overfill the set."""
     image = default_storage.save(random_key("selfies", ".jpg"), ContentFile(report.cleaned))
     thumb = default_storage.save(random_key("selfies", ".webp"), ContentFile(report.thumbnail))
+    problem = None
     with transaction.atomic():
-        # Lock the owner's profile so parallel uploads cannot push the set past its maximum.
         Profile.objects.select_for_update().filter(user=user).first()
-        if Selfie.objects.owned_by(user).count() >= settings.SELFIE_MAX_COUNT:
-            selfie = None
+        others = Selfie.objects.owned_by(user)
+        if replacing is not None and others.filter(pk=replacing.pk).exists():
+            others = others.exclude(pk=replacing.pk)
         else:
+            replacing = None  # removed meanwhile: the new photo is a plain addition
+        if others.count() >= settings.SELFIE_MAX_COUNT:
+            problem = set_full()
+        elif _duplicate_among(others, report.phash):
+            problem = problems.DUPLICATE
+        else:
+            if replacing is not None:
+                gone = replacing
+                Selfie.objects.filter(pk=gone.pk).delete()
+                transaction.on_commit(gone.delete_files)
             selfie = Selfie.objects.create(
                 owner=user, image=image, thumbnail=thumb, original_name=name,
                 width=report.cleaned_size[0], height=report.cleaned_size[1],
@@ -108,23 +121,20 @@ def store_report(user: User, name: str, report: PhotoReport) -> Verdict:
                 phash=report.phash, sharpness=report.sharpness, brightness=report.brightness,
                 pose=report.pose, framing=report.framing,
             )
-            transaction.on_commit(lambda: _training_set_changed(user.pk))
-    if selfie is None:
+            training_set.set_changed(user.pk)
+    if problem is not None:
         default_storage.delete(image)
         default_storage.delete(thumb)
-        return Verdict(name, problems=[set_full()])
+        return Verdict(name, problems=[problem])
     return Verdict(name, selfie=selfie)
 
 
 def remove(selfie: Selfie) -> None:
     owner_id = selfie.owner_id
     with transaction.atomic():
-        selfie.delete()
-        transaction.on_commit(selfie.delete_files)
-        transaction.on_commit(lambda: _training_set_changed(owner_id))
-
-
-def _training_set_changed(owner_id: int) -> None:
-    from sselfie.selfies.tasks import rebuild_training_set
-
-    rebuild_training_set.enqueue(owner_id)
+        # The same lock as uploads, so a removal and an upload see each other's counts.
+        Profile.objects.select_for_update().filter(user_id=owner_id).first()
+        deleted, _ = Selfie.objects.filter(pk=selfie.pk).delete()
+        if deleted:
+            transaction.on_commit(selfie.delete_files)
+            training_set.set_changed(owner_id)

@@ -72,6 +72,12 @@ class TrainingSet(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     photo_ids = models.JSONField(default=list)
     built_at = models.DateTimeField(null=True, blank=True)
+    # See selfies/training_set.py: `version` counts changes to the photos, `built_version`
+    # is the version the archive was built from, `leased` the files trainings still use
+    # (one entry per training).
+    version = models.PositiveIntegerField(default=1)
+    built_version = models.PositiveIntegerField(default=0)
+    leased = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"Training set of {self.owner_id} ({len(self.photo_ids)} photos)"

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from sselfie import media
+from sselfie import limits, media
 from sselfie.accounts.consent import CONSENT_VERSION, has_consented
 from sselfie.selfies import intake
 from sselfie.selfies.coach import coach_for
@@ -32,7 +32,8 @@ def owned_selfie(request: HttpRequest, pk: str) -> Selfie:
 
 def selfies(request: HttpRequest) -> HttpResponse:
     """The upload page. Without JavaScript, the form posts every chosen file here at once."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None,
+                      skipped=limits.skipped_files(request))
     if request.method == "POST":
         if not has_consented(request.user):
             return _consent_first(request)
@@ -47,7 +48,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     """One or more photos from the page's uploader; answers with a verdict card per file."""
     if not has_consented(request.user):
         return _consent_first(request)
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, skipped=limits.skipped_files(request))
     files = form.files_or_errors()
     if not files:
         return render(request, f"{PAGE}#form-errors", {"form": form}, status=400)
@@ -75,18 +76,17 @@ def replace(request: HttpRequest, pk: str) -> HttpResponse:
     old = owned_selfie(request, pk)
     if not has_consented(request.user):
         return _consent_first(request)
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, skipped=limits.skipped_files(request))
     files = form.files_or_errors()
     if len(files) != 1:
         messages.error(request, "Choose exactly one photo to replace it with.")
         return redirect("selfies")
-    intake.remove(old)
-    verdict = intake.take_upload(request.user, files[0])
+    verdict = intake.take_upload(request.user, files[0], replacing=old)
     if verdict.accepted:
         messages.success(request, f"Replaced with {verdict.name}.")
     else:
         messages.error(request, f"{verdict.name}: {verdict.problems[0].message} "
-                                f"{verdict.problems[0].hint} The old photo was removed.")
+                                f"{verdict.problems[0].hint} Your old photo is still in your set.")
     return redirect("selfies")
 
 

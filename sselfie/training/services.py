@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,8 +17,8 @@ from django.utils import timezone
 from sselfie.accounts.models import Profile, User
 from sselfie.engines import replicate
 from sselfie.jobs import engine, kinds, polling, retries
+from sselfie.selfies import training_set
 from sselfie.selfies.coach import coach_for
-from sselfie.selfies.models import TrainingSet, random_key
 from sselfie.training import emails
 from sselfie.training.models import (
     ACTIVE,
@@ -66,25 +65,27 @@ def start(user: User) -> Training:
     if not engine.configured():
         raise CannotTrain("Training is switched off on this studio: it has no Replicate token.")
     check_slot(user, Profile.objects.select_related("plan").get(user=user))  # cheap refusal
-    training_set = _ready_training_set(user)
+    _wait_for_training_set(user)
     with transaction.atomic():
         # The same check again, now under the profile's row lock: this one is the guarantee.
         check_slot(user, Profile.objects.select_for_update().select_related("plan").get(
             user=user))
         model = personal_model_for(user)
-        with default_storage.open(training_set.archive) as fh:
-            archive = default_storage.save(random_key("trainings", ".zip"), ContentFile(fh.read()))
+        try:
+            # The zip is leased, not copied: no rebuild deletes it while this row uses it.
+            zip_file = training_set.hand_over(user)
+        except training_set.NotReady:
+            raise CannotTrain(STILL_PACKING) from None
         try:
             with transaction.atomic():
                 training = Training.objects.create(
-                    owner=user, personal_model=model, archive=archive,
-                    zip_sha256=training_set.sha256, photo_count=len(training_set.photo_ids),
+                    owner=user, personal_model=model, archive=zip_file.name,
+                    zip_sha256=zip_file.sha256, photo_count=zip_file.photo_count,
                     trainer_version=settings.REPLICATE_TRAINER_VERSION,
                     steps=settings.REPLICATE_TRAINING_STEPS,
                 )
         except IntegrityError:
-            default_storage.delete(archive)
-            raise CannotTrain("Your model is already training.") from None
+            raise CannotTrain("Your model is already training.") from None  # lease rolls back
         PersonalModel.objects.filter(pk=model.pk).update(training_status=State.QUEUED)
         transaction.on_commit(lambda: enqueue_submit(training.pk))
     return training
@@ -101,14 +102,19 @@ def check_slot(user: User, profile: Profile) -> None:
         raise CannotTrain("You have used today's training.", resets_at=resets_at)
 
 
-def _ready_training_set(user: User) -> TrainingSet:
+STILL_PACKING = ("We're still packing your newest photos for training. "
+                 "Press Train again in a few seconds.")
+
+
+def _wait_for_training_set(user: User) -> None:
+    """The zip is built in the background when photos change; wait for the one in flight
+    rather than building (or copying) it in the request."""
     if not coach_for(user).ready:
         raise CannotTrain("Your selfie set isn't ready yet. The coach says what to add or fix.")
-    from sselfie.selfies.tasks import rebuild_training_set
-
-    # The zip is normally built in the background; build it now if that hasn't happened yet.
-    rebuild_training_set.call(user.pk)
-    return TrainingSet.objects.get(owner=user)
+    try:
+        training_set.wait_for_current(user)
+    except training_set.NotReady:
+        raise CannotTrain(STILL_PACKING) from None
 
 
 def enqueue_submit(training_id: UUID | str) -> None:
@@ -249,8 +255,13 @@ def cleanup(training: Training) -> None:
             return
         Training.objects.filter(pk=training.pk).update(provider_file_deleted=True)
     if training.archive:
-        default_storage.delete(training.archive)
-        Training.objects.filter(pk=training.pk).update(archive="")
+        # The zip is the training set's file, leased to us: give the lease back (the file
+        # goes unless it is still the set's current zip). The conditional UPDATE makes
+        # a second clean-up of the same training give nothing back twice.
+        with transaction.atomic():
+            if Training.objects.filter(pk=training.pk, archive=training.archive).update(
+                    archive=""):
+                training_set.release(training.owner_id, [training.archive])
 
 
 def fail(training: Training, message: str) -> None:

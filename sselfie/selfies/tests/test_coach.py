@@ -2,6 +2,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sselfie.selfies import intake
 from sselfie.selfies.models import Selfie, TrainingSet
 from sselfie.selfies.tasks import rebuild_training_set
 from tests.photos import distinct_selfies, seed_selfies, someone_else
@@ -57,7 +58,7 @@ def test_training_zip_is_built_deterministically_and_rebuilt_on_change(owner_cli
     rebuild_training_set.call(owner.pk)
     assert TrainingSet.objects.get(owner=owner).sha256 == first.sha256
 
-    Selfie.objects.filter(owner=owner).first().delete()
+    intake.remove(Selfie.objects.filter(owner=owner).first())
     rebuild_training_set.call(owner.pk)
     second = TrainingSet.objects.get(owner=owner)
     assert second.sha256 != first.sha256 and len(second.photo_ids) == 10
@@ -70,7 +71,7 @@ def test_training_zip_goes_away_when_the_set_is_no_longer_ready(
     seed_selfies(owner, distinct_selfies(12)[:10])
     rebuild_training_set.call(owner.pk)
     archive = TrainingSet.objects.get(owner=owner).archive
-    Selfie.objects.filter(owner=owner).first().delete()
+    intake.remove(Selfie.objects.filter(owner=owner).first())
     with django_capture_on_commit_callbacks(execute=True):
         rebuild_training_set.call(owner.pk)
     assert TrainingSet.objects.get(owner=owner).archive == ""

@@ -100,19 +100,31 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_stored(owner_client, sett
     assert stored_files(settings) == []
 
 
-def test_oversized_file_is_refused_before_decoding(owner_client, settings):
+def test_a_photo_with_svg_in_its_compressed_data_is_accepted(owner_client, owner):
+    """The reported refusal: `<sVg` by chance in a genuine JPEG's entropy-coded data."""
+    data = distinct_selfies(12)[8]
+    eoi = data.rindex(b"\xff\xd9")
+    spot = next(i for i in range(eoi - 400, eoi - 5)
+                if data[i - 1] != 0xFF and 0xFF not in data[i : i + 5])
+    photo = data[:spot] + b"<sVg " + data[spot + 5 :]
+    response = send(owner_client, ("IMG_2041.jpg", photo))
+    assert response.status_code == 201, response.content.decode()
+    assert Selfie.objects.filter(owner=owner).count() == 1
+
+
+def test_oversized_file_is_refused_while_it_streams(owner_client, settings):
     settings.SELFIE_MAX_BYTES = 1024 * 1024
     big = distinct_selfies(12)[0] + b"\0" * (1024 * 1024)
     response = send(owner_client, ("big.jpg", big))
-    assert response.status_code == 422
-    assert 'data-code="too_big"' in response.content.decode()
+    assert response.status_code == 413
+    assert "“big.jpg” is larger than 1 MB." in response.content.decode()
     assert stored_files(settings) == []
 
 
 def test_a_30_megabyte_file_is_refused(owner_client, settings):
     response = send(owner_client, ("huge.jpg", b"\xff\xd8\xff" + b"\0" * (30 * 1024 * 1024)))
-    assert response.status_code == 422
-    assert 'data-code="too_big"' in response.content.decode()
+    assert response.status_code == 413
+    assert "larger than 25 MB" in response.content.decode()
     assert stored_files(settings) == []
 
 
@@ -136,11 +148,22 @@ def test_the_16th_photo_is_refused(owner_client, owner, settings):
     assert Selfie.objects.filter(owner=owner).count() == 3
 
 
-def test_more_files_than_a_set_in_one_request_is_refused(owner_client):
+def test_more_files_than_a_set_in_one_request_get_the_forms_message(owner_client):
     files = [(f"{i}.jpg", b"x") for i in range(16)]
     response = send(owner_client, *files)
     assert response.status_code == 400
+    assert "Choose at most 15 photos at once (you chose 16)." in response.content.decode()
     assert not Selfie.objects.exists()
+
+
+def test_no_javascript_form_with_too_many_files_says_so_on_the_page(owner_client, settings):
+    uploads = [SimpleUploadedFile(f"{i}.jpg", b"x", "image/jpeg") for i in range(16)]
+    response = owner_client.post("/selfies/", {"photos": uploads}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Drop photos here" in page
+    assert "Choose at most 15 photos at once (you chose 16)." in page
+    assert "Bad Request" not in page
+    assert not Selfie.objects.exists() and stored_files(settings) == []
 
 
 def test_one_bad_file_does_not_hide_the_others(owner_client, owner):
@@ -159,6 +182,9 @@ def test_no_javascript_form_posts_all_files_and_reports_each(owner_client, owner
     assert "1 photo added." in page
     assert "two.txt" in page
     assert Selfie.objects.filter(owner=owner).count() == 1
+    # Only true messages: one success, one refusal, nothing about the form's encoding.
+    assert "No file was submitted" not in page
+    assert page.count('class="message message--') == 2
 
 
 def test_empty_post_says_what_to_do(owner_client):
@@ -188,6 +214,29 @@ def test_replace_swaps_the_photo(owner_client, owner):
     assert "Replaced with b.jpg" in response.content.decode()
     new = Selfie.objects.get(owner=owner)
     assert new.pk != old.pk and new.original_name == "b.jpg"
+
+
+def test_replace_with_a_refused_photo_keeps_the_old_one(owner_client, owner, settings):
+    send(owner_client, ("a.jpg", distinct_selfies(12)[4]))
+    old = Selfie.objects.get(owner=owner)
+    upload = SimpleUploadedFile("b.jpg", b"not a photo at all", "image/jpeg")
+    response = owner_client.post(f"/selfies/{old.id}/replace/", {"photos": upload}, follow=True)
+    page = response.content.decode()
+    assert "b.jpg:" in page and "Your old photo is still in your set." in page
+    assert list(Selfie.objects.filter(owner=owner)) == [old]
+    assert default_storage.exists(old.image) and default_storage.exists(old.thumbnail)
+
+
+def test_replace_in_a_full_set_and_with_a_near_copy_of_itself(owner_client, owner, settings):
+    """The photo being replaced counts neither towards the maximum nor as a duplicate."""
+    settings.SELFIE_MAX_COUNT = 2
+    send(owner_client, ("a.jpg", distinct_selfies(12)[4]), ("b.jpg", distinct_selfies(12)[5]))
+    old = Selfie.objects.get(owner=owner, original_name="a.jpg")
+    upload = SimpleUploadedFile("a2.jpg", distinct_selfies(12)[4], "image/jpeg")
+    response = owner_client.post(f"/selfies/{old.id}/replace/", {"photos": upload}, follow=True)
+    assert "Replaced with a2.jpg" in response.content.decode()
+    names = sorted(Selfie.objects.filter(owner=owner).values_list("original_name", flat=True))
+    assert names == ["a2.jpg", "b.jpg"]
 
 
 def test_stranger_cannot_replace(owner_client, owner, stranger_client):

@@ -82,7 +82,8 @@
     });
     xhr.addEventListener("load", () => {
       if ([201, 400, 422].includes(xhr.status)) finished(card, xhr.responseText);
-      else if (xhr.status === 413) failed(card, "This file is too large to upload.");
+      // 413: the server names the file and the limits in plain text.
+      else if (xhr.status === 413) failed(card, xhr.responseText || "This file is too large to upload.");
       else failed(card, "Something went wrong on our side (" + xhr.status + "). Try this photo again.");
     });
     xhr.addEventListener("error", () => failed(card, "The upload was interrupted. Check your connection and try again."));

@@ -39,20 +39,18 @@ def fake(settings):
 
 @pytest.fixture
 def ready_owner(owner):
-    """The owner with ten checked selfies: a set the coach accepts. Its zip is built by the
-    first ``services.start`` (which rebuilds it anyway), as when the background rebuild
-    hasn't run yet; ``ready_owner_with_zip`` has it built beforehand."""
+    """The owner with ten checked selfies (a set the coach accepts) and its training zip
+    built, as the background rebuild leaves it. Train never builds the zip itself."""
+    from sselfie.selfies.tasks import rebuild_training_set
     from tests.photos import distinct_selfies, seed_selfies
 
     seed_selfies(owner, distinct_selfies(12)[:10])
+    rebuild_training_set.call(owner.pk)
     return owner
 
 
 @pytest.fixture
 def ready_owner_with_zip(ready_owner):
-    from sselfie.selfies.tasks import rebuild_training_set
-
-    rebuild_training_set.call(ready_owner.pk)
     return ready_owner
 
 

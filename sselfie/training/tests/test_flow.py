@@ -16,6 +16,7 @@ from django.db import IntegrityError
 
 from sselfie.jobs.models import InboundDelivery
 from sselfie.jobs.reconcile import reconcile_jobs
+from sselfie.selfies.models import TrainingSet
 from sselfie.training import services
 from sselfie.training.models import PersonalModel, State, Training
 from sselfie.training.tasks import submit_training
@@ -127,7 +128,11 @@ def test_training_succeeds_through_signed_webhooks(
     assert delete.path == f"/v1/files/{training.provider_file_id}" and delete.status == 204
     assert training.provider_file_id not in fake.world.files
     assert training.provider_file_deleted
-    assert training.archive == "" and not default_storage.exists(archive)
+    # Our copy was the set's zip, leased: the lease is given back, and the file stays only
+    # because it is still the set's current zip (it goes with the selfies).
+    training_set = TrainingSet.objects.get(owner=ready_owner)
+    assert training.archive == "" and training_set.leased == []
+    assert archive == training_set.archive and default_storage.exists(archive)
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 
 from sselfie.accounts.models import Plan
 from sselfie.jobs.reconcile import reconcile_jobs
+from sselfie.selfies.models import TrainingSet
 from sselfie.training import services
 from sselfie.training.models import State, Training
 from sselfie.training.tasks import submit_training
@@ -55,9 +56,11 @@ def test_two_simultaneous_train_clicks_make_one_training(fake, ready_owner_with_
     assert Training.objects.get().pk == started[0].pk
     submits = DBTaskResult.objects.filter(task_path__endswith="training.tasks.submit_training")
     assert submits.count() == 1
-    # The refused click copied no zip: only the started training's copy exists.
-    copies = os.listdir(os.path.join(django_settings.MEDIA_ROOT, "trainings"))
-    assert [f"trainings/{name}" for name in copies] == [started[0].archive]
+    # Neither click built or copied a zip: the started training leases the set's zip.
+    assert not os.path.exists(os.path.join(django_settings.MEDIA_ROOT, "trainings"))
+    training_set = TrainingSet.objects.get(owner=ready_owner)
+    assert started[0].archive == training_set.archive and training_set.leased == [
+        training_set.archive]
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import logged_in
+from sselfie.selfies.models import TrainingSet
 from sselfie.training import services
 from sselfie.training.models import PersonalModel, State, Training
 from sselfie.training.tasks import submit_training
@@ -123,7 +124,10 @@ def test_canceling_a_training_not_yet_at_replicate_needs_no_call(
         owner_client.post(f"/model/trainings/{training.pk}/cancel/")
     training.refresh_from_db()
     assert training.state == State.CANCELED
-    assert training.archive == "" and not default_storage.exists(archive)
+    # The lease is given back; the file stays only as the set's current zip.
+    training_set = TrainingSet.objects.get(owner=ready_owner)
+    assert training.archive == "" and training_set.leased == []
+    assert archive == training_set.archive and default_storage.exists(archive)
     services.submit(str(training.pk))  # its task runs late: nothing happens
     assert fake.calls() == []
 
