@@ -196,7 +196,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
     fake = start_fake(args)
     studio = None
     browsers: list[Browser] = []
-    ok = False
+    broken = False  # a broken run keeps its VAR_DIR for a look at the log and database
     try:
         studio = Studio(fake, var, webhooks)
         print(f"\n== {mode} mode: PUBLIC_URL={studio.url if webhooks else '(empty)'}; "
@@ -211,7 +211,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
             sign_up(person, f"latency-{mode}-{number}-{time.time_ns()}@example.com")
             upload_selfies(person)
             print(f"   person {number}: {SELFIES} selfies accepted; training for "
-                  f"{args.training_seconds:.0f} s at the provider…", flush=True)
+                  f"{args.training_seconds:g} s at the provider…", flush=True)
             measure_training(person, fake, result, args.training_seconds)
             _print_sample(f"training {number}: finished -> ready shown", result.trainings[-1])
         browser = browsers[0]
@@ -222,9 +222,9 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
         result.notes.append(_webhook_check(fake, webhooks))
         for note in result.notes:
             print(f"   · {note}")
-        ok = True
         return result
     except (BenchError, httpx.HTTPError) as exc:  # a refused page, a wait too long, no answer
+        broken = True
         tail = studio.log_tail() if studio else "(the studio never started)"
         raise BenchError(f"{mode} mode: {exc}\n--- studio log tail ({var}/studio.log) ---\n"
                          f"{tail}") from None
@@ -234,7 +234,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
         if studio:
             studio.stop()
         fake.stop()
-        if ok and not args.keep:
+        if not (broken or args.keep):
             shutil.rmtree(var, ignore_errors=True)
 
 
@@ -345,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so both servers are stopped either way.
     signal.signal(signal.SIGTERM, _interrupt)
     modes = ("webhook", "polling") if args.mode == "both" else (args.mode,)
-    print(f"Provider: training {args.training_seconds:.0f} s, prediction "
-          f"{args.prediction_seconds:.0f} s, {args.megapixels:g} MP photos; per mode "
+    print(f"Provider: training {args.training_seconds:g} s, prediction "
+          f"{args.prediction_seconds:g} s, {args.megapixels:g} MP photos; per mode "
           f"{args.trainings} training(s), {args.creations} creation(s)")
     cpus, load = os.cpu_count() or 1, os.getloadavg()[0]
     print(f"Machine: {cpus} CPUs, load average {load:.1f} at the start"
