@@ -66,6 +66,10 @@ STARTING_SECONDS = 1.0  # of the provider's time, spent "starting" before "proce
 MAX_CREATIONS = 12  # the default plan's 50 images a day, 4 per creation
 GENERATION_ID = re.compile(r'id="gen-([0-9a-f-]{36})"')
 MODEL_FIELD = re.compile(r'name="model" value="([0-9a-f-]{36})"')
+# Class names the pages carry for the card's state, matched as whole words.
+READY_CARD = re.compile(r"\bmodel-card--ready(?![\w-])")
+ENDED_CARD = re.compile(r"\bmodel-card--(failed|canceled)(?![\w-])")
+THUMBNAIL = re.compile(r'<img[^>]* src="([^"]+/thumb/)"')
 
 
 @dataclass
@@ -117,9 +121,9 @@ def measure_training(browser: Browser, fake, result: ModeResult, seconds: float)
 
     def ready() -> bool:
         card = browser.page("/model/status/")
-        if "model-card--failed" in card or "model-card--canceled" in card:
+        if ENDED_CARD.search(card):
             raise BenchError(f"the training ended badly: {visible_text(card)[:400]}")
-        return 'model-card--ready"' in card
+        return bool(READY_CARD.search(card))
 
     _, shown = browser.wait_for("the model to show as ready", ready, seconds + browser.timeout)
     job = _new_job(fake, "training", known)
@@ -141,8 +145,9 @@ def measure_creation(browser: Browser, fake, result: ModeResult, seconds: float)
     known = {job.id for job in _jobs(fake, "prediction")}
     clicked = time.time()
     response = browser.submit(page, "/studio/generate/", {
-        "model": model.group(1), "category": "lifestyle", "subcategory": "working",
-        "aspect_ratio": "4:5"})
+        # The page posts the scene as sub-<category>; older pages (and scripts) "subcategory".
+        "model": model.group(1), "category": "lifestyle", "sub-lifestyle": "working",
+        "subcategory": "working", "aspect_ratio": "4:5"})
     new = set(GENERATION_ID.findall(response.text)) - before
     if len(new) != 1:
         raise BenchError(f"Create My Images made {len(new)} new generations: "
@@ -156,7 +161,7 @@ def measure_creation(browser: Browser, fake, result: ModeResult, seconds: float)
         if response.status_code != 286 or "generation--succeeded" not in response.text:
             raise BenchError(f"the creation ended badly ({response.status_code}): "
                              f"{visible_text(response.text)[:400]}")
-        return re.findall(r'<img src="([^"]+)"', response.text)
+        return THUMBNAIL.findall(response.text)
 
     thumbs, _ = browser.wait_for("the photos to be stored", stored, seconds + browser.timeout)
     for url in thumbs:  # the browser then loads each thumbnail from the studio
