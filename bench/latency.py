@@ -66,6 +66,10 @@ STARTING_SECONDS = 1.0  # of the provider's time, spent "starting" before "proce
 MAX_CREATIONS = 12  # the default plan's 50 images a day, 4 per creation
 GENERATION_ID = re.compile(r'id="gen-([0-9a-f-]{36})"')
 MODEL_FIELD = re.compile(r'name="model" value="([0-9a-f-]{36})"')
+# Class names the pages carry for the card's state, matched as whole words.
+READY_CARD = re.compile(r"\bmodel-card--ready(?![\w-])")
+ENDED_CARD = re.compile(r"\bmodel-card--(failed|canceled)(?![\w-])")
+THUMBNAIL = re.compile(r'<img[^>]* src="([^"]+/thumb/)"')
 
 
 @dataclass
@@ -117,9 +121,9 @@ def measure_training(browser: Browser, fake, result: ModeResult, seconds: float)
 
     def ready() -> bool:
         card = browser.page("/model/status/")
-        if "model-card--failed" in card or "model-card--canceled" in card:
+        if ENDED_CARD.search(card):
             raise BenchError(f"the training ended badly: {visible_text(card)[:400]}")
-        return 'model-card--ready"' in card
+        return bool(READY_CARD.search(card))
 
     _, shown = browser.wait_for("the model to show as ready", ready, seconds + browser.timeout)
     job = _new_job(fake, "training", known)
@@ -141,8 +145,9 @@ def measure_creation(browser: Browser, fake, result: ModeResult, seconds: float)
     known = {job.id for job in _jobs(fake, "prediction")}
     clicked = time.time()
     response = browser.submit(page, "/studio/generate/", {
-        "model": model.group(1), "category": "lifestyle", "subcategory": "working",
-        "aspect_ratio": "4:5"})
+        # The page posts the scene as sub-<category>; older pages (and scripts) "subcategory".
+        "model": model.group(1), "category": "lifestyle", "sub-lifestyle": "working",
+        "subcategory": "working", "aspect_ratio": "4:5"})
     new = set(GENERATION_ID.findall(response.text)) - before
     if len(new) != 1:
         raise BenchError(f"Create My Images made {len(new)} new generations: "
@@ -156,7 +161,7 @@ def measure_creation(browser: Browser, fake, result: ModeResult, seconds: float)
         if response.status_code != 286 or "generation--succeeded" not in response.text:
             raise BenchError(f"the creation ended badly ({response.status_code}): "
                              f"{visible_text(response.text)[:400]}")
-        return re.findall(r'<img src="([^"]+)"', response.text)
+        return THUMBNAIL.findall(response.text)
 
     thumbs, _ = browser.wait_for("the photos to be stored", stored, seconds + browser.timeout)
     for url in thumbs:  # the browser then loads each thumbnail from the studio
@@ -196,7 +201,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
     fake = start_fake(args)
     studio = None
     browsers: list[Browser] = []
-    ok = False
+    broken = False  # a broken run keeps its VAR_DIR for a look at the log and database
     try:
         studio = Studio(fake, var, webhooks)
         print(f"\n== {mode} mode: PUBLIC_URL={studio.url if webhooks else '(empty)'}; "
@@ -211,7 +216,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
             sign_up(person, f"latency-{mode}-{number}-{time.time_ns()}@example.com")
             upload_selfies(person)
             print(f"   person {number}: {SELFIES} selfies accepted; training for "
-                  f"{args.training_seconds:.0f} s at the provider…", flush=True)
+                  f"{args.training_seconds:g} s at the provider…", flush=True)
             measure_training(person, fake, result, args.training_seconds)
             _print_sample(f"training {number}: finished -> ready shown", result.trainings[-1])
         browser = browsers[0]
@@ -222,9 +227,9 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
         result.notes.append(_webhook_check(fake, webhooks))
         for note in result.notes:
             print(f"   · {note}")
-        ok = True
         return result
     except (BenchError, httpx.HTTPError) as exc:  # a refused page, a wait too long, no answer
+        broken = True
         tail = studio.log_tail() if studio else "(the studio never started)"
         raise BenchError(f"{mode} mode: {exc}\n--- studio log tail ({var}/studio.log) ---\n"
                          f"{tail}") from None
@@ -234,7 +239,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
         if studio:
             studio.stop()
         fake.stop()
-        if ok and not args.keep:
+        if not (broken or args.keep):
             shutil.rmtree(var, ignore_errors=True)
 
 
@@ -345,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so both servers are stopped either way.
     signal.signal(signal.SIGTERM, _interrupt)
     modes = ("webhook", "polling") if args.mode == "both" else (args.mode,)
-    print(f"Provider: training {args.training_seconds:.0f} s, prediction "
-          f"{args.prediction_seconds:.0f} s, {args.megapixels:g} MP photos; per mode "
+    print(f"Provider: training {args.training_seconds:g} s, prediction "
+          f"{args.prediction_seconds:g} s, {args.megapixels:g} MP photos; per mode "
           f"{args.trainings} training(s), {args.creations} creation(s)")
     cpus, load = os.cpu_count() or 1, os.getloadavg()[0]
     print(f"Machine: {cpus} CPUs, load average {load:.1f} at the start"

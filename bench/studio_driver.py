@@ -32,6 +32,7 @@ STUDIO_SETTINGS = re.compile(
     r"|PORT|HOST|WEB_WORKERS)$"
 )
 ACCESS_LINE = re.compile(r'^\S+ - \S+ \[[^\]]+\] "')  # gunicorn's access log
+BASE64_LINE = re.compile(r"^[A-Za-z0-9+/=]{60,}$")  # images inside the emails it prints
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -93,10 +94,11 @@ class Studio:
         self._log.close()
 
     def log_tail(self, lines: int = 40) -> str:
-        """The last lines of the studio's log, without the access log (the bench's polling
-        fills it), where errors and tracebacks show."""
+        """The last lines of the studio's log where errors and tracebacks show: without the
+        access log (the bench's polling fills it) and the images of emails printed there."""
         text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join([line for line in text if not ACCESS_LINE.match(line)][-lines:])
+        kept = [line for line in text if not (ACCESS_LINE.match(line) or BASE64_LINE.match(line))]
+        return "\n".join(kept[-lines:])
 
 
 class Browser:
