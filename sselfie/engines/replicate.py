@@ -74,7 +74,8 @@ __all__ = [
     "ProviderError", "ProviderNotFound", "ProviderRejected", "ProviderUnavailable",
     "ReplicateConfig", "RetryPolicy", "TrainingState", "UploadedFile", "WebhookInvalid",
     "account_owner", "cancel_prediction", "cancel_training", "clear_caches",
-    "config_from_settings", "config_problems", "create_prediction", "delete_file",
+    "config_from_settings", "config_problems", "create_model_prediction", "create_prediction",
+    "delete_file", "find_model_prediction", "model_inputs", "trainer_input",
     "delete_model", "delete_version", "ensure_model", "find_file", "find_prediction",
     "find_training", "get_prediction", "get_training", "list_predictions",
     "parse_progress", "prediction_state", "start_training", "training_state", "upload_file",
@@ -242,9 +243,8 @@ def start_training(
     owner, name, version_id = match.groups()
     training_input = {
         **(extra_input or {}),
-        "input_images": zip_url,
-        "trigger_word": trigger_word,
-        "steps": steps or cfg.training_steps,
+        **trainer_input(f"{owner}/{name}", zip_url=zip_url, trigger_word=trigger_word,
+                        steps=steps or cfg.training_steps),
     }
     body: dict[str, Any] = {"destination": destination, "input": training_input}
     if webhook:
@@ -258,6 +258,18 @@ def start_training(
         lookup=lambda: _find(cfg, "/v1/trainings", since, matcher),
     )
     return training_state(payload)
+
+
+FAST_TRAINER = "replicate/fast-flux-trainer"
+
+
+def trainer_input(trainer: str, *, zip_url: str, trigger_word: str, steps: int) -> dict[str, Any]:
+    """Each trainer's documented inputs (docs/preview.md): ostris/flux-dev-lora-trainer takes
+    ``steps``; replicate/fast-flux-trainer takes ``training_steps`` and ``lora_type``."""
+    if trainer == FAST_TRAINER:
+        return {"input_images": zip_url, "trigger_word": trigger_word, "lora_type": "subject",
+                "training_steps": steps}
+    return {"input_images": zip_url, "trigger_word": trigger_word, "steps": steps}
 
 
 def find_training(
@@ -343,6 +355,76 @@ def cancel_prediction(prediction_id: str, *, config: Config = None) -> Predictio
     return prediction_state(_request(_cfg(config), "POST", path))
 
 
+# --- official models ---------------------------------------------------------------------
+# Always-warm models run by name (``POST /v1/models/{owner}/{name}/predictions``, no version).
+# Their inputs are read from ``latest_version.openapi_schema`` of ``GET /v1/models/{o}/{n}``;
+# the latest version can change under us, so the answer is cached for a few minutes only.
+
+MODEL_SCHEMA_TTL = 600.0
+_model_inputs: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
+
+
+def model_inputs(model: str, *, config: Config = None) -> dict[str, Any]:
+    """The input properties (name -> JSON schema) the official model accepts now."""
+    cfg = _cfg(config)
+    key = (cfg.base_url, model)
+    cached = _model_inputs.get(key)
+    if cached and time.monotonic() - cached[1] < MODEL_SCHEMA_TTL:
+        return cached[0]
+    owner, _, name = model.partition("/")
+    found = _request(cfg, "GET", f"/v1/models/{owner}/{name}")
+    schema = ((found or {}).get("latest_version") or {}).get("openapi_schema") or {}
+    props = ((schema.get("components") or {}).get("schemas") or {}).get("Input") or {}
+    inputs = dict(props.get("properties") or {})
+    _model_inputs[key] = (inputs, time.monotonic())
+    return inputs
+
+
+def create_model_prediction(
+    model: str,
+    *,
+    input: Mapping[str, Any],
+    webhook: str | None = None,
+    webhook_events: Sequence[str] = ("completed",),
+    config: Config = None,
+) -> PredictionState:
+    """Run an official model by name. Send only inputs ``model_inputs`` lists."""
+    cfg = _cfg(config)
+    owner, _, name = model.partition("/")
+    sent = json.loads(json.dumps(dict(input)))
+    body: dict[str, Any] = {"input": sent}
+    if webhook:
+        body |= {"webhook": webhook, "webhook_events_filter": list(webhook_events)}
+    since = datetime.now(UTC) - cfg.retry.lookup_skew
+    matcher = _model_prediction_matcher(model, sent)
+    payload = _create(
+        cfg,
+        f"/v1/models/{owner}/{name}/predictions",
+        json=body,
+        lookup=lambda: _find(cfg, "/v1/predictions", since, matcher),
+    )
+    return prediction_state(payload)
+
+
+def find_model_prediction(
+    model: str, *, input: Mapping[str, Any], created_after: datetime, config: Config = None
+) -> PredictionState | None:
+    """The official model's prediction with exactly this input since ``created_after``."""
+    sent = json.loads(json.dumps(dict(input)))
+    payload = _find(_cfg(config), "/v1/predictions", created_after,
+                    _model_prediction_matcher(model, sent))
+    return prediction_state(payload) if payload else None
+
+
+def _model_prediction_matcher(model: str, sent: Mapping[str, Any]) -> Matcher:
+    def matches(item: Mapping[str, Any]) -> bool:
+        echoed = item.get("input") or {}
+        same_input = all(echoed.get(key) == value for key, value in sent.items())
+        return item.get("model") == model and same_input
+
+    return matches
+
+
 # --- listing ----------------------------------------------------------------------------------
 
 
@@ -407,4 +489,5 @@ def clear_caches() -> None:
         _secrets.clear()
     _owners.clear()
     _input_names.clear()
+    _model_inputs.clear()
     replicate_transport.client_for.cache_clear()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sselfie.studio import views
+from sselfie.studio import preview_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,7 @@ urlpatterns = [
     path("studio/generate/", views.generate, name="generate"),
     path("studio/generations/<uuid:pk>/", views.results, name="generation"),
     path("studio/generations/<uuid:pk>/again/", views.more_like, name="generation_again"),
+    # Training starts here, not in training/: the Train button starts the preview too.
+    path("model/train/", preview_views.train, name="train"),
+    path("studio/preview/", preview_views.panel, name="preview"),
 ]

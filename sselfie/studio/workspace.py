@@ -8,6 +8,7 @@ from sselfie.accounts.models import Profile
 from sselfie.studio.forms import GenerateForm
 from sselfie.studio.meters import Meter, meters_for
 from sselfie.studio.models import Generation
+from sselfie.studio.preview_panel import PreviewPanel
 from sselfie.studio.prompts import Category, load_catalog
 from sselfie.studio.results import Results
 from sselfie.training.status import ModelStatus
@@ -23,6 +24,7 @@ class Workspace:
     replicate_configured: bool
     form: GenerateForm | None
     recent: list[Results]
+    preview: PreviewPanel | None = None
 
     @property
     def categories(self) -> tuple[Category, ...]:
@@ -43,7 +45,7 @@ class Workspace:
         card = ModelStatus.for_user(profile.user)
         if form is None and card.model_ready:
             form = GenerateForm(initial={"model": card.model.pk})
-        generations = Generation.objects.owned_by(profile.user).select_related(
+        generations = Generation.objects.owned_by(profile.user).photos().select_related(
             "personal_model")[:RECENT_GENERATIONS]
         return cls(
             profile=profile,
@@ -52,4 +54,5 @@ class Workspace:
             replicate_configured=bool(settings.REPLICATE_API_TOKEN),
             form=form,
             recent=[Results.for_generation(g) for g in generations],
+            preview=PreviewPanel.for_user(profile.user),
         )
