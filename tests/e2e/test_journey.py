@@ -70,7 +70,9 @@ class Journey:
         bad = [v for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
         for v in bad:
-            self.problems.append(f"axe on {name}: {v['id']} ({v['impact']}): {v['help']}")
+            where = [node["target"] for node in v["nodes"][:3]]
+            self.problems.append(f"axe on {name}: {v['id']} ({v['impact']}): {v['help']} "
+                                 f"at {where}")
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -121,10 +123,19 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     expect(page.locator(".selfie-grid .selfie")).to_have_count(12)
     j.shot("selfies-ready")
 
-    # 3. Train, watch the progress, reach ready.
+    # 3. Train (with the default instant preview), see the preview photos while the model is
+    # still training, then reach ready.
+    expect(page.get_by_label("Your instant preview")).to_have_value("portrait/headshot")
     page.get_by_role("button", name="Train my model").click()
     expect(page.locator("#model-card")).to_contain_text(re.compile("Training|Queued|Starting"))
     j.shot("training")
+    expect(page.locator("#preview .result")).to_have_count(2, timeout=SLOW)
+    expect(page.locator("#preview")).to_contain_text("made from your selfies by")
+    expect(page.locator("#preview .result").first).to_contain_text("Preview · Likeness")
+    expect(page.get_by_role("heading", name="Your model is ready")).to_have_count(0)
+    expect(page.locator("#model-card")).to_contain_text(re.compile("Training|Starting|Uploading"))
+    j.check_accessibility("preview")
+    j.shot("preview-while-training")
     expect(page.get_by_role("heading", name="Your model is ready")).to_be_visible(timeout=SLOW)
     j.shot("model-ready")
 
