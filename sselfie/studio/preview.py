@@ -16,6 +16,7 @@ See docs/preview.md for the choices (model, prompt wording, quota, references).
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import partial
 from hashlib import sha256
 from uuid import UUID
 
@@ -80,7 +81,7 @@ def start(training: Training, *, category: str, subcategory: str) -> list[Genera
             for _ in range(count)
         ]
         for row in rows:
-            transaction.on_commit(lambda pk=row.pk: enqueue_submit(pk))
+            transaction.on_commit(partial(enqueue_submit, row.pk))
     return rows
 
 
@@ -237,7 +238,7 @@ def clear_references() -> int:
     return cleared
 
 
-def pending_reference_ids(user_id: object) -> list[str]:
+def pending_reference_ids(user_id: int) -> list[str]:
     """Uploads not yet deleted at Replicate, for account deletion to queue."""
     rows = Generation.objects.previews().filter(owner_id=user_id, references_cleared=False)
     return [ref["id"] for row in rows for ref in row.references if ref.get("id")]

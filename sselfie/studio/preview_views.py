@@ -2,6 +2,7 @@
 preview card that the workspace polls while the preview is being made."""
 
 import logging
+from typing import cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from sselfie.accounts.models import User
 from sselfie.studio import preview
 from sselfie.studio.preview_panel import PreviewPanel
 from sselfie.studio.prompts import UnknownChoice, load_catalog
@@ -30,10 +32,15 @@ def preview_choice(raw: str) -> tuple[str, str]:
     return category, subcategory
 
 
+def _user(request: HttpRequest) -> User:
+    """LoginRequiredMiddleware lets no anonymous visitor reach these views."""
+    return cast(User, request.user)
+
+
 @require_POST
 def train(request: HttpRequest) -> HttpResponse:
     try:
-        training = services.start(request.user)
+        training = services.start(_user(request))
     except services.CannotTrain as exc:
         message = exc.message
         if exc.resets_at:
@@ -56,7 +63,7 @@ def train(request: HttpRequest) -> HttpResponse:
 @require_GET
 def panel(request: HttpRequest) -> HttpResponse:
     """The preview card, polled by htmx until its photos are in."""
-    found = PreviewPanel.for_user(request.user)
+    found = PreviewPanel.for_user(_user(request))
     response = render(request, PANEL, {"preview": found})
     if found is None or not found.active:
         response.status_code = HttpResponseStopPolling.status_code
