@@ -3,8 +3,12 @@ official model's predictions, ingest and likeness, refunds, and every case the i
 (a failure, the safety filter, a preview that finishes after the model, too few selfies, a
 429 storm, an account deleted mid-preview)."""
 
+import threading
+import time
+
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 
 from sselfie.accounts.models import Profile
@@ -307,3 +311,27 @@ def test_a_429_storm_that_never_ends_gives_up_and_refunds(fake, ready, settings)
     assert all("too busy" in Generation.objects.get(pk=r.pk).error for r in rows)
     assert used(ready) == 0
     assert Training.objects.get(pk=training.pk).state in ("starting", "training")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_deleted_while_its_preview_is_being_created_leaves_nothing_behind(
+        fake, ready):
+    """The create reaches Replicate, and while its answer is on the way the person deletes
+    their account: the submit cancels the prediction and deletes the references itself."""
+    training = services.start(ready)
+    row = preview.start(training, category="portrait", subcategory="headshot")[0]
+    fake.faults.hang("models.predictions.create", seconds=1.5, process=True)
+    worker = threading.Thread(target=lambda: (preview.submit(str(row.pk)), connection.close()))
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not fake.calls("models.predictions.create"):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    delete_account(ready)
+    worker.join(timeout=30)
+    [job] = fake.jobs("prediction")
+    assert job["status"] == "canceled"
+    assert len([c for c in fake.calls("files.create") if c.status == 201]) == 4
+    left = [f for f in fake.world.files.values() if f.metadata.get("purpose") ==
+            "preview reference"]
+    assert left == [] and not Generation.objects.exists()
