@@ -30,7 +30,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -47,6 +47,12 @@ from sselfie.engines.errors import (
     ProviderRejected,
     ProviderUnavailable,
     WebhookInvalid,
+)
+from sselfie.engines.replicate_official import (
+    _model_inputs,
+    create_model_prediction,
+    find_model_prediction,
+    model_inputs,
 )
 from sselfie.engines.replicate_payloads import (
     TERMINAL,
@@ -65,6 +71,7 @@ from sselfie.engines.replicate_transport import (
     config_problems,
 )
 from sselfie.engines.replicate_transport import create as _create
+from sselfie.engines.replicate_transport import find as _find
 from sselfie.engines.replicate_transport import request as _request
 from sselfie.engines.replicate_transport import resolve as _cfg
 from sselfie.engines.webhooks import verify_webhook
@@ -355,76 +362,6 @@ def cancel_prediction(prediction_id: str, *, config: Config = None) -> Predictio
     return prediction_state(_request(_cfg(config), "POST", path))
 
 
-# --- official models ---------------------------------------------------------------------
-# Always-warm models run by name (``POST /v1/models/{owner}/{name}/predictions``, no version).
-# Their inputs are read from ``latest_version.openapi_schema`` of ``GET /v1/models/{o}/{n}``;
-# the latest version can change under us, so the answer is cached for a few minutes only.
-
-MODEL_SCHEMA_TTL = 600.0
-_model_inputs: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
-
-
-def model_inputs(model: str, *, config: Config = None) -> dict[str, Any]:
-    """The input properties (name -> JSON schema) the official model accepts now."""
-    cfg = _cfg(config)
-    key = (cfg.base_url, model)
-    cached = _model_inputs.get(key)
-    if cached and time.monotonic() - cached[1] < MODEL_SCHEMA_TTL:
-        return cached[0]
-    owner, _, name = model.partition("/")
-    found = _request(cfg, "GET", f"/v1/models/{owner}/{name}")
-    schema = ((found or {}).get("latest_version") or {}).get("openapi_schema") or {}
-    props = ((schema.get("components") or {}).get("schemas") or {}).get("Input") or {}
-    inputs = dict(props.get("properties") or {})
-    _model_inputs[key] = (inputs, time.monotonic())
-    return inputs
-
-
-def create_model_prediction(
-    model: str,
-    *,
-    input: Mapping[str, Any],
-    webhook: str | None = None,
-    webhook_events: Sequence[str] = ("completed",),
-    config: Config = None,
-) -> PredictionState:
-    """Run an official model by name. Send only inputs ``model_inputs`` lists."""
-    cfg = _cfg(config)
-    owner, _, name = model.partition("/")
-    sent = json.loads(json.dumps(dict(input)))
-    body: dict[str, Any] = {"input": sent}
-    if webhook:
-        body |= {"webhook": webhook, "webhook_events_filter": list(webhook_events)}
-    since = datetime.now(UTC) - cfg.retry.lookup_skew
-    matcher = _model_prediction_matcher(model, sent)
-    payload = _create(
-        cfg,
-        f"/v1/models/{owner}/{name}/predictions",
-        json=body,
-        lookup=lambda: _find(cfg, "/v1/predictions", since, matcher),
-    )
-    return prediction_state(payload)
-
-
-def find_model_prediction(
-    model: str, *, input: Mapping[str, Any], created_after: datetime, config: Config = None
-) -> PredictionState | None:
-    """The official model's prediction with exactly this input since ``created_after``."""
-    sent = json.loads(json.dumps(dict(input)))
-    payload = _find(_cfg(config), "/v1/predictions", created_after,
-                    _model_prediction_matcher(model, sent))
-    return prediction_state(payload) if payload else None
-
-
-def _model_prediction_matcher(model: str, sent: Mapping[str, Any]) -> Matcher:
-    def matches(item: Mapping[str, Any]) -> bool:
-        echoed = item.get("input") or {}
-        same_input = all(echoed.get(key) == value for key, value in sent.items())
-        return item.get("model") == model and same_input
-
-    return matches
-
-
 # --- listing ----------------------------------------------------------------------------------
 
 
@@ -438,25 +375,6 @@ def list_predictions(cursor: str | None = None, *, config: Config = None) -> Pag
     """One page of predictions, newest first."""
     data = _request(_cfg(config), "GET", cursor or "/v1/predictions")
     return Page(tuple(prediction_state(item) for item in data["results"]), data.get("next"))
-
-
-def _paginate(cfg: ReplicateConfig, path: str, since: datetime) -> Iterator[Mapping[str, Any]]:
-    """Items newer than ``since``, newest first, over at most ``lookup_pages`` pages."""
-    cursor: str | None = path
-    for _ in range(cfg.retry.lookup_pages):
-        if cursor is None:
-            return
-        data = _request(cfg, "GET", cursor)
-        for item in data.get("results") or []:
-            created = item.get("created_at")
-            if isinstance(created, str) and datetime.fromisoformat(created) < since:
-                return  # lists are newest first: nothing older can match
-            yield item
-        cursor = data.get("next")
-
-
-def _find(cfg: ReplicateConfig, path: str, since: datetime, matches: Matcher) -> Any:
-    return next((item for item in _paginate(cfg, path, since) if matches(item)), None)
 
 
 # --- webhooks ----------------------------------------------------------------------------------
