@@ -34,6 +34,7 @@ from sselfie.studio import generation
 from sselfie.studio.models import GeneratedImage, Generation, GenKind, GenState
 from sselfie.studio.preview_prompt import reference_prompt
 from sselfie.studio.preview_references import MIN_REFERENCES, best_references
+from sselfie.studio.prompts import PromptError
 from sselfie.training.models import Training
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,10 @@ def submit(preview_id: str) -> None:
         remote = _submit(row, resuming=not claimed or row.retries > 0)
     except PreviewUnsupported:
         generation.fail(row, NO_REFERENCE_INPUT.format(model=row.version))
+        return
+    except PromptError as exc:  # a template an operator edited badly, a profile half-filled
+        generation.fail(row, f"No preview: its prompt couldn't be built ({exc}). Nothing was "
+                             "charged; your model trains as usual.")
         return
     except replicate.ProviderUnavailable as exc:
         retries.retry_later(kinds.get(KIND), row, exc)

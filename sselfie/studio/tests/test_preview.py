@@ -229,6 +229,15 @@ def test_a_malformed_preview_choice_falls_back_to_the_default(fake, ready, owner
     assert {(r.category, r.subcategory) for r in previews(ready)} == {("portrait", "headshot")}
 
 
+def test_a_prompt_that_cannot_be_built_fails_the_preview_with_a_refund(fake, ready,
+                                                                      owner_client):
+    train(owner_client)
+    Profile.objects.filter(user=ready).update(descriptor="")  # half-filled, or tampered with
+    row = finish(fake, previews(ready)[0])
+    assert row.state == "failed" and row.refunded == 1 and "prompt couldn" in row.error
+    assert fake.calls("models.predictions.create") == []
+
+
 def test_previews_off_or_a_retrain_start_none(fake, ready, owner_client, settings):
     settings.PREVIEW_ENABLED = False
     train(owner_client)
@@ -335,3 +344,34 @@ def test_an_account_deleted_while_its_preview_is_being_created_leaves_nothing_be
     left = [f for f in fake.world.files.values() if f.metadata.get("purpose") ==
             "preview reference"]
     assert left == [] and not Generation.objects.exists()
+
+
+def test_the_prompt_names_the_references_in_the_persons_own_words(ready):
+    from sselfie.studio.preview_prompt import reference_prompt
+
+    profile = Profile.objects.get(user=ready)
+    many = reference_prompt(profile, "portrait", "headshot", single=False)
+    assert many.startswith("the woman from the reference photos, with exactly her face")
+    assert "professional headshot" in many and "minimalist aesthetic" in many
+    Profile.objects.filter(user=ready).update(descriptor="man")
+    profile.refresh_from_db()
+    one = reference_prompt(profile, "luxury", "yacht", single=True)
+    assert one.startswith("the man from the input image, with exactly his face")
+    assert "PREVIEWSUBJECT" not in one and "trigger" not in one
+
+
+def test_the_best_references_are_usable_varied_and_sharp(ready):
+    from sselfie.selfies.coach import coach_for
+    from sselfie.studio.preview_references import best_references
+
+    usable = set(coach_for(ready).usable_ids)
+    chosen = best_references(ready, 4)
+    assert len(chosen) == 4 and len({s.pk for s in chosen}) == 4
+    assert all(str(s.id) in usable for s in chosen)
+    kinds = {(s.framing, s.pose) for s in Selfie.objects.filter(owner=ready)}
+    assert len({(s.framing, s.pose) for s in chosen}) == min(4, len(kinds))
+    if any(f == "close-up" for f, _ in kinds):
+        assert chosen[0].framing == "close-up"
+    same_kind = [s for s in Selfie.objects.filter(owner=ready)
+                 if (s.framing, s.pose) == (chosen[0].framing, chosen[0].pose)]
+    assert chosen[0].sharpness == max(s.sharpness for s in same_kind)
