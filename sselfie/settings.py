@@ -260,11 +260,34 @@ GALLERY_UNSAVED_DAYS = env_int("GALLERY_UNSAVED_DAYS", 30, minimum=1)
 REPLICATE_API_TOKEN = env_str("REPLICATE_API_TOKEN")
 REPLICATE_API_BASE_URL = env_str("REPLICATE_API_BASE_URL", "https://api.replicate.com/v1")
 REPLICATE_OWNER = env_str("REPLICATE_OWNER")  # empty: the token's own account
-# Pinned: trained versions' input schemas differ between trainer versions.
+# The trainer, and its pinned version (trained versions' input schemas differ between trainer
+# versions). Each trainer gets its own documented inputs (docs/preview.md).
+TRAINER_VERSIONS = {
+    "ostris/flux-dev-lora-trainer":
+        "c6e78d2501e8088876e99ef21e4460d0dc121af7a4b786b9a4c2d75c620e300d",
+    # From public training scripts; pin the version you have tested (docs/preview.md).
+    "replicate/fast-flux-trainer":
+        "8b10794665aed907bb98a1a5324cd1d3a8bea0e9b31e65210967fb9c9e2e08ed",
+}
+REPLICATE_TRAINER = env_str("REPLICATE_TRAINER", "ostris/flux-dev-lora-trainer")
+if REPLICATE_TRAINER not in TRAINER_VERSIONS:
+    raise ImproperlyConfigured("Set REPLICATE_TRAINER to " + " or ".join(TRAINER_VERSIONS) + ".")
 REPLICATE_TRAINER_VERSION = env_str(
-    "REPLICATE_TRAINER_VERSION",
-    "ostris/flux-dev-lora-trainer:c6e78d2501e8088876e99ef21e4460d0dc121af7a4b786b9a4c2d75c620e300d",
-)
+    "REPLICATE_TRAINER_VERSION", f"{REPLICATE_TRAINER}:{TRAINER_VERSIONS[REPLICATE_TRAINER]}")
+if not REPLICATE_TRAINER_VERSION.startswith(REPLICATE_TRAINER + ":"):
+    raise ImproperlyConfigured(
+        f"REPLICATE_TRAINER_VERSION must be a version of REPLICATE_TRAINER ({REPLICATE_TRAINER}:…)"
+        "; set both, or only REPLICATE_TRAINER.")
+# The instant preview (docs/preview.md): an official identity model makes a few photos from
+# the best selfies while the personal model trains.
+PREVIEW_ENABLED = env_bool("PREVIEW_ENABLED", True)
+PREVIEW_MODEL = env_str("PREVIEW_MODEL", "black-forest-labs/flux-2-pro")
+PREVIEW_PHOTOS = env_int("PREVIEW_PHOTOS", 2, minimum=2)
+if PREVIEW_PHOTOS > 4:
+    raise ImproperlyConfigured("Set PREVIEW_PHOTOS between 2 and 4.")
+if PREVIEW_MODEL.count("/") != 1 or ":" in PREVIEW_MODEL:
+    raise ImproperlyConfigured("Set PREVIEW_MODEL to an official model's owner/name, without "
+                               "a version (e.g. black-forest-labs/flux-2-pro).")
 REPLICATE_TRAINING_STEPS = env_int("REPLICATE_TRAINING_STEPS", 1000, minimum=3)
 # --- Provider jobs (sselfie/jobs, docs/jobs.md) ------------------------------------------------
 # A create turned away (429, 5xx, timeout) is retried by a re-enqueued task after a capped

@@ -73,6 +73,8 @@ MATRIX: dict[str, list[Case]] = {
                      Case("GET", "/selfies/{selfie}/full/", LOGIN, 200, NF)],
     "consent": [Case("POST", "/selfies/consent/", LOGIN, 302, 302, (("agree", "yes"),))],
     "train": [Case("POST", "/model/train/", LOGIN, 302, 302)],
+    # The preview card of the person asking: there is no id to guess.
+    "preview": [Case("GET", "/studio/preview/", LOGIN, 286, 286)],
     "model_status": [Case("GET", "/model/status/", LOGIN, 200, 286)],
     "training_cancel": [Case("GET", "/model/trainings/{training}/cancel/", LOGIN, 200, NF),
                         Case("POST", "/model/trainings/{training}/cancel/", LOGIN, 302, NF)],

@@ -52,6 +52,14 @@ def test_deploy_checks_fail_in_the_embedded_default(tmp_path):
         ({"EMAIL_VERIFICATION": "none"}, "EMAIL_VERIFICATION"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SECURE_HSTS_SECONDS": "60"}, "SECURE_HSTS_SECONDS"),
+        ({"REPLICATE_TRAINER": "someone/else"}, "REPLICATE_TRAINER"),
+        ({"REPLICATE_TRAINER": "replicate/fast-flux-trainer",
+          "REPLICATE_TRAINER_VERSION": "ostris/flux-dev-lora-trainer:" + "a" * 64},
+         "REPLICATE_TRAINER_VERSION"),
+        ({"PREVIEW_PHOTOS": "5"}, "PREVIEW_PHOTOS"),
+        ({"PREVIEW_PHOTOS": "1"}, "PREVIEW_PHOTOS"),
+        ({"PREVIEW_MODEL": "black-forest-labs/flux-2-pro:abc"}, "PREVIEW_MODEL"),
+        ({"PREVIEW_ENABLED": "perhaps"}, "PREVIEW_ENABLED"),
     ],
 )
 def test_misconfiguration_stops_start_up_naming_what_to_set(tmp_path, drop_or_change, names):

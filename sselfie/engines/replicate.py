@@ -30,7 +30,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -47,6 +47,12 @@ from sselfie.engines.errors import (
     ProviderRejected,
     ProviderUnavailable,
     WebhookInvalid,
+)
+from sselfie.engines.replicate_official import (
+    _model_inputs,
+    create_model_prediction,
+    find_model_prediction,
+    model_inputs,
 )
 from sselfie.engines.replicate_payloads import (
     TERMINAL,
@@ -65,6 +71,7 @@ from sselfie.engines.replicate_transport import (
     config_problems,
 )
 from sselfie.engines.replicate_transport import create as _create
+from sselfie.engines.replicate_transport import find as _find
 from sselfie.engines.replicate_transport import request as _request
 from sselfie.engines.replicate_transport import resolve as _cfg
 from sselfie.engines.webhooks import verify_webhook
@@ -74,7 +81,8 @@ __all__ = [
     "ProviderError", "ProviderNotFound", "ProviderRejected", "ProviderUnavailable",
     "ReplicateConfig", "RetryPolicy", "TrainingState", "UploadedFile", "WebhookInvalid",
     "account_owner", "cancel_prediction", "cancel_training", "clear_caches",
-    "config_from_settings", "config_problems", "create_prediction", "delete_file",
+    "config_from_settings", "config_problems", "create_model_prediction", "create_prediction",
+    "delete_file", "find_model_prediction", "model_inputs", "trainer_input",
     "delete_model", "delete_version", "ensure_model", "find_file", "find_prediction",
     "find_training", "get_prediction", "get_training", "list_predictions",
     "parse_progress", "prediction_state", "start_training", "training_state", "upload_file",
@@ -242,9 +250,8 @@ def start_training(
     owner, name, version_id = match.groups()
     training_input = {
         **(extra_input or {}),
-        "input_images": zip_url,
-        "trigger_word": trigger_word,
-        "steps": steps or cfg.training_steps,
+        **trainer_input(f"{owner}/{name}", zip_url=zip_url, trigger_word=trigger_word,
+                        steps=steps or cfg.training_steps),
     }
     body: dict[str, Any] = {"destination": destination, "input": training_input}
     if webhook:
@@ -258,6 +265,18 @@ def start_training(
         lookup=lambda: _find(cfg, "/v1/trainings", since, matcher),
     )
     return training_state(payload)
+
+
+FAST_TRAINER = "replicate/fast-flux-trainer"
+
+
+def trainer_input(trainer: str, *, zip_url: str, trigger_word: str, steps: int) -> dict[str, Any]:
+    """Each trainer's documented inputs (docs/preview.md): ostris/flux-dev-lora-trainer takes
+    ``steps``; replicate/fast-flux-trainer takes ``training_steps`` and ``lora_type``."""
+    if trainer == FAST_TRAINER:
+        return {"input_images": zip_url, "trigger_word": trigger_word, "lora_type": "subject",
+                "training_steps": steps}
+    return {"input_images": zip_url, "trigger_word": trigger_word, "steps": steps}
 
 
 def find_training(
@@ -358,25 +377,6 @@ def list_predictions(cursor: str | None = None, *, config: Config = None) -> Pag
     return Page(tuple(prediction_state(item) for item in data["results"]), data.get("next"))
 
 
-def _paginate(cfg: ReplicateConfig, path: str, since: datetime) -> Iterator[Mapping[str, Any]]:
-    """Items newer than ``since``, newest first, over at most ``lookup_pages`` pages."""
-    cursor: str | None = path
-    for _ in range(cfg.retry.lookup_pages):
-        if cursor is None:
-            return
-        data = _request(cfg, "GET", cursor)
-        for item in data.get("results") or []:
-            created = item.get("created_at")
-            if isinstance(created, str) and datetime.fromisoformat(created) < since:
-                return  # lists are newest first: nothing older can match
-            yield item
-        cursor = data.get("next")
-
-
-def _find(cfg: ReplicateConfig, path: str, since: datetime, matches: Matcher) -> Any:
-    return next((item for item in _paginate(cfg, path, since) if matches(item)), None)
-
-
 # --- webhooks ----------------------------------------------------------------------------------
 
 _secrets: dict[tuple[str, str], tuple[str, float]] = {}
@@ -407,4 +407,5 @@ def clear_caches() -> None:
         _secrets.clear()
     _owners.clear()
     _input_names.clear()
+    _model_inputs.clear()
     replicate_transport.client_for.cache_clear()

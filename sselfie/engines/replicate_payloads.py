@@ -24,6 +24,7 @@ TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "canceled", "aborte
 log = logging.getLogger(__name__)
 # ai-toolkit names its tqdm bar after the job; replicate/flux-fine-tuner's job is this.
 TRAINER_PROGRESS_DESC = "flux_train_replicate"
+SAFETY_WORDS = ("nsfw", "flagged as sensitive")
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,11 @@ class PredictionState:
 
     @property
     def nsfw(self) -> bool:
-        """The whole prediction failed because every image was flagged."""
-        return self.status == "failed" and "nsfw" in (self.error or "").lower()
+        """The whole prediction failed because every image was flagged. The FLUX LoRA
+        predictors say "NSFW"; Black Forest Labs' official models are reported to say
+        "flagged as sensitive" (unverified: docs/preview.md)."""
+        error = (self.error or "").lower()
+        return self.status == "failed" and any(word in error for word in SAFETY_WORDS)
 
 
 def training_state(payload: Mapping[str, Any]) -> TrainingState:
@@ -110,7 +114,8 @@ def training_state(payload: Mapping[str, Any]) -> TrainingState:
     output = output if isinstance(output, Mapping) else {}
     training_input = payload.get("input")
     training_input = training_input if isinstance(training_input, Mapping) else {}
-    steps = training_input.get("steps")
+    # ostris' trainer takes "steps", replicate/fast-flux-trainer "training_steps".
+    steps = training_input.get("steps", training_input.get("training_steps"))
     logs = payload.get("logs") or ""
     version = output.get("version")
     destination = payload.get("destination")

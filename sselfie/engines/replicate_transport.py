@@ -1,6 +1,6 @@
 """How the Replicate engine sends requests: configuration, the client, errors, retries.
 
-Private to ``sselfie.engines.replicate``; nothing else imports it.
+Private to ``sselfie.engines.replicate`` (and its sibling ``replicate_official``).
 
 Transport
     We build an official ``replicate.Client`` (auth header, base URL, user agent, its
@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -204,3 +204,27 @@ def create(
     if maybe_created and lookup is not None:
         raise CreateOutcomeUnknown(f"Create may have happened: {last.message}", status=last.status)
     raise last
+
+
+# --- lookups ---------------------------------------------------------------------------
+
+
+def paginate(config: ReplicateConfig, path: str, since: datetime) -> Iterator[Mapping[str, Any]]:
+    """Items newer than ``since``, newest first, over at most ``lookup_pages`` pages."""
+    cursor: str | None = path
+    for _ in range(config.retry.lookup_pages):
+        if cursor is None:
+            return
+        data = request(config, "GET", cursor)
+        for item in data.get("results") or []:
+            created = item.get("created_at")
+            if isinstance(created, str) and datetime.fromisoformat(created) < since:
+                return  # lists are newest first: nothing older can match
+            yield item
+        cursor = data.get("next")
+
+
+def find(config: ReplicateConfig, path: str, since: datetime,
+         matches: Callable[[Mapping[str, Any]], bool]) -> Any:
+    """The newest item since ``since`` that ``matches``: how a create is looked up."""
+    return next((item for item in paginate(config, path, since) if matches(item)), None)

@@ -9,7 +9,7 @@ how to read the provider's word about it and what to do with it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -33,9 +33,15 @@ class JobKind:
     give_up: Callable[[Any, str], None]  # (row, message): fail and give back what it took
     submit_task: Task  # the task that creates the job at the provider, given the pk
     poll_delay: Callable[[Any, Any], float]  # (row, state or None): seconds to the next poll
+    # Kinds that share a table (photos and previews are both Generation rows) each see only
+    # their own rows: a filter on the model's default manager.
+    scope: Mapping[str, Any] = field(default_factory=dict)
+
+    def objects(self) -> models.QuerySet[Any]:
+        return self.model._default_manager.filter(**self.scope)
 
     def row(self, pk: object) -> Any:
-        return self.model._default_manager.filter(pk=pk).first()
+        return self.objects().filter(pk=pk).first()
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -65,7 +71,7 @@ def find(provider_id: str) -> tuple[JobKind, Any] | None:
     if not provider_id:
         return None
     for kind in _KINDS.values():
-        pk = kind.model._default_manager.filter(provider_id=provider_id).values_list(
+        pk = kind.objects().filter(provider_id=provider_id).values_list(
             "pk", flat=True).first()
         if pk is not None:
             return kind, pk

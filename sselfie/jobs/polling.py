@@ -37,7 +37,7 @@ def _schedule(kind: kinds.JobKind, pk: object, delay: float, failures: int = 0) 
     if engine.webhook_url() is not None:
         delay = max(delay, float(settings.JOBS_WEBHOOK_POLL_SECONDS))
     due = timezone.now() + timedelta(seconds=delay)
-    kind.model._default_manager.filter(pk=pk, state__in=kind.active).update(next_poll_at=due)
+    kind.objects().filter(pk=pk, state__in=kind.active).update(next_poll_at=due)
     transaction.on_commit(
         lambda: poll_job.using(run_after=due).enqueue(kind.name, str(pk), due.isoformat(),
                                                       failures)
@@ -47,7 +47,7 @@ def _schedule(kind: kinds.JobKind, pk: object, delay: float, failures: int = 0) 
 @task()
 def poll_job(kind_name: str, job_id: str, due: str, failures: int = 0) -> None:
     kind = kinds.get(kind_name)
-    claimed = kind.model._default_manager.filter(
+    claimed = kind.objects().filter(
         pk=job_id, state__in=kind.active, next_poll_at=datetime.fromisoformat(due)
     ).update(next_poll_at=None)
     if not claimed:

@@ -30,7 +30,7 @@ def reconcile_jobs() -> int:
     quiet_since = timezone.now() - timedelta(seconds=settings.RECONCILE_QUIET_SECONDS)
     looked = 0
     for kind in kinds.registered():
-        manager: Any = kind.model._default_manager
+        manager: Any = kind.objects()
         for row in manager.filter(state__in=kind.active, synced_at__lt=quiet_since):
             if _has_someone_on_it(kind, row):
                 continue

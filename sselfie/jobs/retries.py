@@ -58,7 +58,7 @@ def retry_later(kind: JobKind, row: Any, exc: ProviderUnavailable) -> None:
         return
     retries = row.retries
     wait = backoff(retries, exc.retry_after)
-    requeued = kind.model._default_manager.filter(
+    requeued = kind.objects().filter(
         pk=row.pk, state__in=kind.active, provider_id__isnull=True,
     ).update(state=kind.queued, retries=F("retries") + 1, busy_since=busy_since,
              synced_at=now)

@@ -22,6 +22,7 @@ from sselfie.selfies import training_set
 from sselfie.selfies.models import Selfie, TrainingSet
 from sselfie.studio import models as studio_models
 from sselfie.studio.models import GeneratedImage, Generation, GenState
+from sselfie.studio.preview import pending_reference_ids
 from sselfie.training import models as training_models
 from sselfie.training.models import PersonalModel, State, Training
 
@@ -77,6 +78,11 @@ def delete_account(user: User) -> None:
         names += [image.image, image.thumbnail]
     names += [e.archive for e in DataExport.objects.filter(owner=user) if e.archive]
     with transaction.atomic():
+        # Reference selfies a preview uploaded and hasn't deleted yet (one in flight):
+        # its row goes with the user, so the deletions are queued here.
+        group = uuid.uuid4()
+        for file_id in pending_reference_ids(user.pk):
+            _queue(group, ProviderDeletion.Kind.FILE, 2, object_id=file_id)
         _end_sessions(user)
         cancel_subscription_of(user)  # queued here, sent after commit, retried until done
         user.delete()  # every remaining row, share links included, cascades from the user

@@ -6,6 +6,7 @@ class StudioConfig(AppConfig):
     label = "studio"
 
     def ready(self) -> None:
-        from sselfie.studio import jobs
+        from sselfie.studio import jobs, preview_jobs
 
         jobs.register()
+        preview_jobs.register()

@@ -11,7 +11,7 @@ from sselfie.jobs import kinds
 from sselfie.jobs.retries import GAVE_UP
 from sselfie.studio import generation
 from sselfie.studio.ingest import ingest_later
-from sselfie.studio.models import ACTIVE, Generation, GenState
+from sselfie.studio.models import ACTIVE, Generation, GenKind, GenState
 from sselfie.studio.tasks import submit_generation
 
 
@@ -46,4 +46,5 @@ def register() -> None:
         parse=replicate.prediction_state, fetch=replicate.get_prediction,
         apply=generation.apply, advance=advance, give_up=generation.fail,
         submit_task=submit_generation, poll_delay=poll_delay,
+        scope={"kind": GenKind.PHOTOS},  # previews share the table: studio/preview_jobs.py
     ))

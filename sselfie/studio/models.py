@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from sselfie.jobs.retries import busy_note
 from sselfie.studio.prompts import load_catalog, validate_template
-from sselfie.training.models import PersonalModel, provider_cost
+from sselfie.training.models import PersonalModel, Training, provider_cost
 
 if TYPE_CHECKING:
     from sselfie.accounts.models import User
@@ -51,6 +51,11 @@ class GenState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class GenKind(models.TextChoices):
+    PHOTOS = "photos", "Photos from the personal model"
+    PREVIEW = "preview", "Instant preview from an official model"
+
+
 ACTIVE = (GenState.QUEUED, GenState.SUBMITTING, GenState.PROCESSING, GenState.INGESTING)
 
 
@@ -58,9 +63,17 @@ class GenerationQuerySet(models.QuerySet["Generation"]):
     def owned_by(self, user: "User") -> "GenerationQuerySet":
         return self.filter(owner=user)
 
+    def photos(self) -> "GenerationQuerySet":
+        return self.filter(kind=GenKind.PHOTOS)
+
+    def previews(self) -> "GenerationQuerySet":
+        return self.filter(kind=GenKind.PREVIEW)
+
 
 class Generation(models.Model):
-    """One press of "Create My Images": a prediction of up to 4 photos."""
+    """One prediction: a press of "Create My Images" (up to 4 photos from the personal
+    model), or one photo of an instant preview (an official identity model, which makes one
+    image per prediction, given the best selfies as references while the model trains)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -68,7 +81,16 @@ class Generation(models.Model):
     # SET_NULL: deleting the personal model keeps the photos already made with it.
     personal_model = models.ForeignKey(PersonalModel, on_delete=models.SET_NULL, null=True,
                                        related_name="generations")
-    version = models.CharField(max_length=200, help_text="the model version used")
+    kind = models.CharField(max_length=8, choices=GenKind.choices, default=GenKind.PHOTOS)
+    # Previews: the training they keep company, and the selfies sent as references
+    # (Files API uploads, deleted at Replicate once the preview has finished).
+    training = models.ForeignKey(Training, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="previews")
+    references = models.JSONField(default=list, blank=True,
+                                  help_text="Files API uploads sent as references: [{id, url}]")
+    references_cleared = models.BooleanField(default=False)
+    version = models.CharField(max_length=200, help_text="the model version used (previews: "
+                                                         "the official model's name)")
     category = models.CharField(max_length=40)
     subcategory = models.CharField(max_length=40)
     aspect_ratio = models.CharField(max_length=8)
@@ -130,6 +152,10 @@ class Generation(models.Model):
         if cost is not None:
             Generation.objects.filter(pk=self.pk, provider_cost__isnull=True).update(
                 provider_cost=cost)
+
+    @property
+    def is_preview(self) -> bool:
+        return self.kind == GenKind.PREVIEW
 
 
 class ImageQuerySet(models.QuerySet["GeneratedImage"]):

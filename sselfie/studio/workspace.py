@@ -8,6 +8,7 @@ from sselfie.studio.forms import GenerateForm, subcategory_field
 from sselfie.studio.generation_settings import ASPECT_RATIOS
 from sselfie.studio.meters import Meter, meters_for
 from sselfie.studio.models import Generation
+from sselfie.studio.preview_panel import PreviewPanel
 from sselfie.studio.prompts import Category, load_catalog
 from sselfie.studio.results import Results
 from sselfie.studio.samples import sample_url
@@ -45,6 +46,7 @@ class Workspace:
     replicate_configured: bool
     form: GenerateForm | None
     recent: list[Results]
+    preview: PreviewPanel | None = None
 
     @property
     def categories(self) -> tuple[Category, ...]:
@@ -98,7 +100,7 @@ class Workspace:
         card = ModelStatus.for_user(profile.user)
         if form is None and card.model_ready:
             form = GenerateForm(initial={"model": card.model.pk})
-        generations = Generation.objects.owned_by(profile.user).select_related(
+        generations = Generation.objects.owned_by(profile.user).photos().select_related(
             "personal_model")[:RECENT_GENERATIONS]
         return cls(
             profile=profile,
@@ -107,4 +109,5 @@ class Workspace:
             replicate_configured=engine.configured(),
             form=form,
             recent=[Results.for_generation(g) for g in generations],
+            preview=PreviewPanel.for_user(profile.user),
         )

@@ -3,12 +3,26 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.urls import reverse
 
 from sselfie.accounts.models import Profile, User
 from sselfie.selfies.coach import coach_for
 from sselfie.training.models import PersonalModel, State, Training
 from sselfie.training.services import CannotTrain, check_slot
+
+# What each trainer takes, before its own logs give an ETA: ostris' from the studio's own
+# runs of the seed's 1000 steps; the fast trainer's from Replicate's description of it
+# ("about 2 minutes"), with room for booting (docs/preview.md).
+TRAINER_DURATIONS = {
+    "ostris/flux-dev-lora-trainer": "about 20–30 minutes",
+    "replicate/fast-flux-trainer": "about 2–5 minutes",
+}
+
+
+def expected_duration() -> str:
+    trainer = settings.REPLICATE_TRAINER_VERSION.partition(":")[0]
+    return TRAINER_DURATIONS.get(trainer, "about 20–30 minutes")
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,7 @@ class ModelStatus:
                        can_train=coach.ready and slot_free)
         if coach.ready:
             return cls("ready_to_train", "Ready to train",
-                       f"{coach.usable} photos are ready. Training takes about 20–30 minutes.",
+                       f"{coach.usable} photos are ready. Training takes {expected_duration()}.",
                        model, None, "Review my selfies", selfies_url, can_train=slot_free)
         if coach.selfies:
             return cls("collecting", "Your selfies",

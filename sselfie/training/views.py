@@ -9,24 +9,11 @@ from sselfie.training import services
 from sselfie.training.models import Training
 from sselfie.training.status import ModelStatus
 
+# The Train button is served by studio/preview_views.py: it starts the instant preview too.
+
 
 def owned_training(request: HttpRequest, pk: str) -> Training:
     return get_object_or_404(Training, pk=pk, owner=request.user)
-
-
-@require_POST
-def train(request: HttpRequest) -> HttpResponse:
-    try:
-        services.start(request.user)
-    except services.CannotTrain as exc:
-        message = exc.message
-        if exc.resets_at:
-            message += f" You can train again after {exc.resets_at:%b %-d, %H:%M} UTC."
-        messages.error(request, message)
-        return redirect("selfies")
-    messages.success(request, "Training started. It takes about 20–30 minutes; "
-                              "we'll email you when your model is ready.")
-    return redirect("workspace")
 
 
 @require_http_methods(["GET", "POST"])

@@ -57,9 +57,11 @@ def fake_provider() -> Iterator[object]:
     from tests.fake_replicate import FakeReplicate
 
     faces = (distinct_selfies(12)[10], distinct_selfies(12)[11])
+    # Training outlasts the instant preview (as at Replicate: minutes against seconds), so
+    # the journey sees the preview while the model is still training.
     with FakeReplicate(token="e2e-token", auto_advance=True, speed=1.0, starting_seconds=0.5,
-                       training_seconds=4.0, prediction_seconds=2.0, image_megapixels=0.25,
-                       output_sources=faces) as server:
+                       training_seconds=10.0, prediction_seconds=2.0, official_seconds=1.0,
+                       image_megapixels=0.25, output_sources=faces) as server:
         yield server
 
 

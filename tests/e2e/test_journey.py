@@ -72,7 +72,9 @@ class Journey:
         bad = [v for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
         for v in bad:
-            self.problems.append(f"axe on {name}: {v['id']} ({v['impact']}): {v['help']}")
+            where = [node["target"] for node in v["nodes"][:3]]
+            self.problems.append(f"axe on {name}: {v['id']} ({v['impact']}): {v['help']} "
+                                 f"at {where}")
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -140,7 +142,9 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     j.shot("workspace-ready-to-train")
     page.get_by_role("link", name="Review my selfies").click()
 
-    # 3. Train, watch the progress, reach ready.
+    # 3. Train (with the default instant preview), see the preview photos while the model is
+    # still training, then reach ready.
+    expect(page.get_by_label("Your instant preview")).to_have_value("portrait/headshot")
     page.get_by_role("button", name="Train my model").click()
     stages = re.compile("Getting ready|Sending your photos|Warming up|Learning your face")
     expect(page.locator("#model-card")).to_contain_text(stages)
@@ -148,6 +152,14 @@ def test_the_whole_journey(studio, playwright_browser, photos, viewport, tmp_pat
     card_text = page.locator("#model-card").inner_text()
     assert not re.search(r"\b(Queued|Uploading|Starting)\b", card_text)
     j.shot("training")
+    expect(page.locator("#preview .result")).to_have_count(2, timeout=SLOW)
+    expect(page.locator("#preview")).to_contain_text("made from your selfies by")
+    expect(page.locator("#preview .result").first).to_contain_text("Preview · Likeness")
+    expect(page.get_by_role("heading", name="Your model is ready")).to_have_count(0)
+    stages = re.compile("Getting ready|Sending your photos|Warming up|Learning your face")
+    expect(page.locator("#model-card")).to_contain_text(stages)
+    j.check_accessibility("preview")
+    j.shot("preview-while-training")
     cancel = page.get_by_role("link", name="Cancel training…")
     if cancel.is_visible():  # the fake trains in seconds: it may be done already
         cancel.click()

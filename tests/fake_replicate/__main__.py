@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="nominal training duration in seconds (default 20)")
     parser.add_argument("--prediction-seconds", type=float, default=3.0,
                         help="nominal prediction duration in seconds (default 3)")
+    parser.add_argument("--official-seconds", type=float, default=2.0,
+                        help="nominal official-model (preview) prediction duration (default 2)")
+    parser.add_argument("--fast-training-seconds", type=float, default=6.0,
+                        help="nominal replicate/fast-flux-trainer duration (default 6)")
     parser.add_argument("--megapixels", type=float, default=1.0,
                         help="size of generated images in megapixels (default 1)")
     parser.add_argument("--output-ttl", type=float, default=3600.0,
@@ -51,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         speed=args.speed,
         training_seconds=args.training_seconds,
         prediction_seconds=args.prediction_seconds,
+        official_seconds=args.official_seconds,
+        fast_training_seconds=args.fast_training_seconds,
         image_megapixels=args.megapixels,
         output_ttl=args.output_ttl,
         **secret,
@@ -60,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  REPLICATE_API_TOKEN={args.token}")
     print(f"  REPLICATE_OWNER={args.owner}")
     print(f"  REPLICATE_TRAINER_VERSION={fake.trainer_version}")
+    print(f"  (or REPLICATE_TRAINER=replicate/fast-flux-trainer "
+          f"REPLICATE_TRAINER_VERSION={fake.fast_trainer_version})")
     print(f"  webhook secret: {fake.webhook_secret}")
     print("Ctrl-C stops it.", flush=True)
     done = threading.Event()

@@ -207,6 +207,11 @@ def _create_prediction(fake: FakeReplicate, m: re.Match[str], r: Request) -> Res
     return ok(fake.world.create_prediction(r.json()), 201)
 
 
+@route("POST", "/v1/models/{}/{}/predictions", "models.predictions.create")
+def _create_model_prediction(fake: FakeReplicate, m: re.Match[str], r: Request) -> Response:
+    return ok(fake.world.create_model_prediction(m[1], m[2], r.json()), 201)
+
+
 @route("GET", "/v1/predictions", "predictions.list")
 def _list_predictions(fake: FakeReplicate, m: re.Match[str], r: Request) -> Response:
     return ok(fake.world.list_jobs("prediction", r.cursor))

@@ -126,6 +126,70 @@ def trainer_schema() -> dict[str, Any]:
     return schema
 
 
+def fast_trainer_schema() -> dict[str, Any]:
+    """replicate/fast-flux-trainer's inputs as public training code uses them
+    (docs/replicate.md): a zip, the trigger word, subject or style, and its step count."""
+    props = {
+        "input_images": {"type": "string", "format": "uri", "x-order": 0},
+        "trigger_word": {"type": "string", "default": "TOK", "x-order": 1},
+        "lora_type": _enum_ref("lora_type", 2, "subject"),
+        "training_steps": {"type": "integer", "default": 1000, "minimum": 10, "maximum": 6000,
+                           "x-order": 3},
+    }
+    schema = _schema(props, ["input_images"], {"lora_type": ["subject", "style"]})
+    schema["components"]["schemas"]["Output"] = trainer_schema()["components"]["schemas"]["Output"]
+    return schema
+
+
+OFFICIAL_ASPECT_RATIOS = ["match_input_image", "custom", "1:1", "16:9", "3:2", "2:3", "4:5",
+                          "5:4", "9:16", "3:4", "4:3"]
+
+
+def flux_2_schema(max_images: int) -> dict[str, Any]:
+    """black-forest-labs/flux-2-pro (8 references) and flux-2-flex (10): one image out, as
+    their published version pages show (docs/preview.md)."""
+    props = {
+        "prompt": _prop("string", 0),
+        "input_images": _prop("array", 1, items={"type": "string", "format": "uri"},
+                              maxItems=max_images, default=[]),
+        "aspect_ratio": _enum_ref("aspect_ratio", 2, "1:1"),
+        "resolution": _enum_ref("resolution", 3, "1 MP"),
+        "safety_tolerance": _prop("integer", 4, default=2, minimum=1, maximum=5),
+        "seed": _prop("integer", 5),
+        "output_format": _enum_ref("output_format", 6, "webp"),
+        "output_quality": _prop("integer", 7, default=80, minimum=0, maximum=100),
+    }
+    enums = {"aspect_ratio": OFFICIAL_ASPECT_RATIOS,
+             "resolution": ["match_input_image", "0.5 MP", "1 MP", "2 MP", "4 MP"],
+             "output_format": ["webp", "jpg", "png"]}
+    schema = _schema(props, ["prompt"], enums)
+    schema["components"]["schemas"]["Output"] = {"type": "string", "format": "uri",
+                                                 "title": "Output"}
+    return schema
+
+
+def kontext_schema() -> dict[str, Any]:
+    """black-forest-labs/flux-kontext-pro: one ``input_image``, one image out."""
+    props = {
+        "prompt": _prop("string", 0),
+        "input_image": _prop("string", 1, format="uri"),
+        "aspect_ratio": _enum_ref("aspect_ratio", 2, "match_input_image"),
+        "seed": _prop("integer", 3),
+        "output_format": _enum_ref("output_format", 4, "png"),
+        "safety_tolerance": _prop("integer", 5, default=2, minimum=0, maximum=6),
+    }
+    enums = {"aspect_ratio": OFFICIAL_ASPECT_RATIOS, "output_format": ["jpg", "png"]}
+    schema = _schema(props, ["prompt"], enums)
+    schema["components"]["schemas"]["Output"] = {"type": "string", "format": "uri",
+                                                 "title": "Output"}
+    return schema
+
+
+OFFICIAL_MODELS = {
+    "black-forest-labs/flux-2-pro": lambda: flux_2_schema(8),
+    "black-forest-labs/flux-2-flex": lambda: flux_2_schema(10),
+    "black-forest-labs/flux-kontext-pro": kontext_schema,
+}
 SCHEMAS = {"cog-flux": cog_flux_schema, "fine-tuner-legacy": legacy_fine_tuner_schema}
 
 
@@ -156,6 +220,15 @@ def _resolve(prop: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]
 def _check(name: str, value: object, prop: dict[str, Any]) -> list[str]:
     kind = prop.get("type")
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "array":
+        if not isinstance(value, list):
+            return [f"- input.{name}: Invalid type. Expected: array, given: {type(value).__name__}"]
+        if "maxItems" in prop and len(value) > prop["maxItems"]:
+            return [f"- input.{name}: Array must have at most {prop['maxItems']} items"]
+        item_kind = (prop.get("items") or {}).get("type")
+        if item_kind == "string" and not all(isinstance(item, str) for item in value):
+            return [f"- input.{name}: Invalid type. Expected: string items"]
+        return []
     ok = {
         "string": isinstance(value, str),
         "integer": isinstance(value, int) and not isinstance(value, bool),

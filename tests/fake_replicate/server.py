@@ -24,7 +24,13 @@ from typing import Any
 
 from tests.fake_replicate import lifecycle, schemas
 from tests.fake_replicate.routes import Handler, HttpFaults, RecordedRequest
-from tests.fake_replicate.state import FakeConfig, Model, Version
+from tests.fake_replicate.state import (
+    FAST_TRAINER,
+    FAST_TRAINER_VERSION_ID,
+    FakeConfig,
+    Model,
+    Version,
+)
 from tests.fake_replicate.webhooks import Delivery, Dispatcher, WebhookFaults
 from tests.fake_replicate.world import World
 
@@ -121,6 +127,11 @@ class FakeReplicate:
     def trainer_version(self) -> str:
         """What REPLICATE_TRAINER_VERSION should be set to."""
         return f"{self.config.trainer}:{self.config.trainer_version}"
+
+    @property
+    def fast_trainer_version(self) -> str:
+        """REPLICATE_TRAINER_VERSION for replicate/fast-flux-trainer."""
+        return f"{FAST_TRAINER}:{FAST_TRAINER_VERSION_ID}"
 
     @property
     def webhook_secret(self) -> str:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 # A stable, made-up version id, so a demo's REPLICATE_TRAINER_VERSION survives restarts.
 TRAINER_VERSION_ID = hashlib.sha256(b"fake ostris/flux-dev-lora-trainer").hexdigest()
+FAST_TRAINER = "replicate/fast-flux-trainer"
+FAST_TRAINER_VERSION_ID = hashlib.sha256(b"fake replicate/fast-flux-trainer").hexdigest()
 NSFW_ALL = 99  # an NSFW "drop" this large flags every image
 NSFW_ERROR = (
     "All generated images contained NSFW content. Try running it again with a different prompt."
@@ -43,8 +45,10 @@ class FakeConfig:
     auto_advance: bool = False
     speed: float = 1.0
     starting_seconds: float = 1.0
-    training_seconds: float = 20.0
-    prediction_seconds: float = 3.0
+    training_seconds: float = 20.0  # ostris/flux-dev-lora-trainer (real: about 20 minutes)
+    fast_training_seconds: float = 6.0  # replicate/fast-flux-trainer (real: about 2 minutes)
+    prediction_seconds: float = 3.0  # a trained version (FLUX dev with a LoRA)
+    official_seconds: float = 2.0  # an official identity model (real: about 5-15 s)
     training_log_updates: int = 5
     # Outputs.
     image_megapixels: float = 1.0
@@ -212,6 +216,7 @@ class Job:
     nsfw_drop: int = 0
     seed: int = 0
     blobs: list[str] = field(default_factory=list)
+    official: bool = False  # run by model name: one image out, references in its input
 
     @property
     def terminal(self) -> bool:

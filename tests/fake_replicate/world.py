@@ -7,6 +7,7 @@ all touch the world at once.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import re
@@ -17,6 +18,8 @@ from typing import Any
 
 from tests.fake_replicate import lifecycle, media, schemas
 from tests.fake_replicate.state import (
+    FAST_TRAINER,
+    FAST_TRAINER_VERSION_ID,
     HARDWARE,
     ApiError,
     Blob,
@@ -54,6 +57,18 @@ class World:
             config.trainer_version, self.clock.now(), schemas.trainer_schema()
         )
         self.models[(owner, name)] = trainer
+        if config.trainer != FAST_TRAINER:
+            f_owner, _, f_name = FAST_TRAINER.partition("/")
+            fast = Model(f_owner, f_name, "public", "gpu-h100", self.clock.now())
+            fast.versions[FAST_TRAINER_VERSION_ID] = Version(
+                FAST_TRAINER_VERSION_ID, self.clock.now(), schemas.fast_trainer_schema())
+            self.models[(f_owner, f_name)] = fast
+        for full_name, make_schema in schemas.OFFICIAL_MODELS.items():
+            o_owner, _, o_name = full_name.partition("/")
+            official = Model(o_owner, o_name, "public", "gpu-h100", self.clock.now())
+            vid = hashlib.sha256(full_name.encode()).hexdigest()
+            official.versions[vid] = Version(vid, self.clock.now(), make_schema())
+            self.models[(o_owner, o_name)] = official
 
     # --- helpers used by lifecycle ------------------------------------------------------
 
@@ -241,6 +256,29 @@ class World:
             job.nsfw_drop = self.nsfw_queue.pop(0) if self.nsfw_queue else 0
             return self._start(job)
 
+    def create_model_prediction(self, owner: str, name: str, body: object) -> dict[str, Any]:
+        """An official model run by name: validated against its latest version's schema."""
+        with self.lock:
+            model = self.model(owner, name)
+            if (owner, name) not in {tuple(n.split("/")) for n in schemas.OFFICIAL_MODELS}:
+                raise ApiError(404, "This model has no official predictions endpoint; "
+                                    "create predictions with a version.")
+            if not isinstance(body, dict):
+                raise ApiError(400, "The request body must be a JSON object.")
+            errors = _top_level_errors(body, {"input", "webhook", "webhook_events_filter",
+                                              "stream"})
+            version = list(model.versions.values())[-1]
+            errors += schemas.validate_input(version.openapi_schema, body.get("input"))
+            webhook, events = _webhook(body, errors)
+            if errors:
+                raise ApiError(422, "\n".join(errors), extra={"invalid_fields": errors})
+            job = Job("prediction", new_id(), f"{owner}/{name}", version.id,
+                      dict(body["input"]), self.clock.now(), webhook, events, official=True)
+            seed = job.input.get("seed")
+            job.seed = seed if isinstance(seed, int) else random.randrange(1 << 16)
+            job.nsfw_drop = self.nsfw_queue.pop(0) if self.nsfw_queue else 0
+            return self._start(job)
+
     def _find_version(self, version_id: str) -> tuple[Model, Version] | None:
         self._purge()
         for model in self.models.values():
@@ -336,6 +374,12 @@ def _webhook(body: dict[str, Any], errors: list[str]) -> tuple[str | None, tuple
         allowed = ", ".join(f'"{e}"' for e in schemas.WEBHOOK_EVENTS)
         errors.append(f"- webhook_events_filter.0: must be one of the following: {allowed}")
     return webhook, tuple(events)
+
+
+def _top_level_errors(body: dict[str, Any], allowed: set[str]) -> list[str]:
+    """Replicate refuses unknown top-level fields (additional_property_not_allowed)."""
+    return [f"- {name}: Additional property {name} is not allowed"
+            for name in sorted(set(body) - allowed)]
 
 
 def _uri_errors(values: object, names: tuple[str, ...]) -> list[str]:

@@ -370,3 +370,72 @@ def test_token_is_sent_as_a_bearer_token(fake, config):
 
 def test_the_token_stays_out_of_reprs(config):
     assert TOKEN not in repr(config)
+
+
+# --- official models and trainers (the instant preview) -------------------------------------
+
+FLUX2 = "black-forest-labs/flux-2-pro"
+
+
+def test_model_inputs_come_from_the_latest_version_and_are_cached(fake, config):
+    inputs = replicate.model_inputs(FLUX2, config=config)
+    assert inputs["input_images"]["maxItems"] == 8 and "prompt" in inputs
+    assert replicate.model_inputs(FLUX2, config=config) is inputs
+    assert len(fake.calls("models.get")) == 1
+
+
+def test_an_official_prediction_is_created_by_model_name(fake, config):
+    state = replicate.create_model_prediction(FLUX2, input={"prompt": "a person", "seed": 3},
+                                              config=config)
+    [call] = fake.calls("models.predictions.create")
+    assert call.path == f"/v1/models/{FLUX2}/predictions" and set(call.json) == {"input"}
+    done = replicate.prediction_state(fake.complete(state.id))
+    assert done.status == "succeeded" and len(done.output_urls) == 1
+    assert done.requested == 1 and done.filtered == 0
+
+
+def test_an_unclear_official_create_is_looked_up_not_repeated(fake, impatient):
+    fake.faults.hang("models.predictions.create", seconds=2.0)
+    state = replicate.create_model_prediction(FLUX2, input={"prompt": "a person", "seed": 11},
+                                              config=impatient)
+    assert len(fake.jobs("prediction")) == 1 and state.id == fake.jobs("prediction")[0]["id"]
+    found = replicate.find_model_prediction(
+        FLUX2, input={"prompt": "a person", "seed": 11},
+        created_after=datetime.now(UTC) - timedelta(minutes=5), config=impatient)
+    assert found is not None and found.id == state.id
+    other = replicate.find_model_prediction(
+        "black-forest-labs/flux-2-flex", input={"prompt": "a person", "seed": 11},
+        created_after=datetime.now(UTC) - timedelta(minutes=5), config=impatient)
+    assert other is None
+
+
+def test_official_models_flagging_an_image_count_as_the_safety_filter():
+    state = replicate.prediction_state({"id": "p", "status": "failed", "error": (
+        "The output was flagged as sensitive. Please try different prompts (E005)")})
+    assert state.nsfw
+
+
+def test_each_trainer_gets_its_documented_inputs():
+    ostris = replicate.trainer_input("ostris/flux-dev-lora-trainer", zip_url="u",
+                                     trigger_word="T", steps=900)
+    fast = replicate.trainer_input("replicate/fast-flux-trainer", zip_url="u",
+                                   trigger_word="T", steps=900)
+    assert ostris == {"input_images": "u", "trigger_word": "T", "steps": 900}
+    assert fast == {"input_images": "u", "trigger_word": "T", "lora_type": "subject",
+                    "training_steps": 900}
+
+
+def test_the_fast_trainers_progress_is_read_from_its_own_steps(fake, config):
+    from dataclasses import replace
+
+    fast = replace(config, trainer_version=fake.fast_trainer_version)
+    fake.add_model(MODEL)
+    url = replicate.upload_file(selfie_zip(), "set.zip", "application/zip", config=fast).url
+    state = replicate.start_training(destination=f"sselfie/{MODEL}", zip_url=url,
+                                     trigger_word="T", config=fast)
+    [call] = fake.calls("trainings.create")
+    assert call.json["input"]["training_steps"] == 100 and "steps" not in call.json["input"]
+    for _ in range(4):
+        fake.advance(state.id)
+    progress = replicate.get_training(state.id, config=fast).progress
+    assert progress is not None and 0 < progress.percent < 100 and progress.total == 100

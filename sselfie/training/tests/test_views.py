@@ -173,7 +173,7 @@ def test_train_without_a_replicate_token_says_training_is_off(
 
 
 def test_train_starts_a_queued_training_and_ignores_posted_fields(
-    fake, ready_owner, stranger, owner_client, django_capture_on_commit_callbacks
+    fake, settings, ready_owner, stranger, owner_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         response = owner_client.post("/model/train/", {
@@ -186,7 +186,9 @@ def test_train_starts_a_queued_training_and_ignores_posted_fields(
     assert training.owner == ready_owner and training.state == State.QUEUED
     assert training.steps == 1000 and training.trainer_version == fake.trainer_version
     assert training.version == ""
-    assert len(callbacks) == 1  # the submit task is queued once the row is committed
+    # The submit task is queued once the row is committed; so are the instant preview's
+    # (one prediction per photo: studio/preview.py).
+    assert len(callbacks) == 1 + settings.PREVIEW_PHOTOS
     assert owner_client.get("/model/train/").status_code == 405
 
 
