@@ -111,7 +111,7 @@ def test_the_money_path(studio, studio_env, fake_provider, fake_payments, playwr
     page.get_by_role("link", name="Return to the studio").click()
     assert fake_payments.wait_for_webhooks()
     page.reload()
-    expect(page.locator(".facts").get_by_text("Pro", exact=True)).to_be_visible()
+    expect(page.locator(".plan-card__plan").get_by_text("Pro plan", exact=True)).to_be_visible()
 
     # 5. The period ends at Stripe: its webhook puts the default plan back.
     fake_payments.travel(31 * DAY)
@@ -119,10 +119,10 @@ def test_the_money_path(studio, studio_env, fake_provider, fake_payments, playwr
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         page.reload()
-        if page.locator(".facts").get_by_text("Pro", exact=True).count() == 0:
+        if page.locator(".plan-card__plan").get_by_text("Pro plan", exact=True).count() == 0:
             break
         time.sleep(0.5)
-    expect(page.locator(".facts").get_by_text("Studio", exact=True)).to_be_visible()
+    expect(page.locator(".plan-card__plan").get_by_text("Studio plan", exact=True)).to_be_visible()
     # The 4 made while on Pro still count today; the limit is the default plan's again.
     expect(page.get_by_text("54 of 50 today (UTC)")).to_be_visible()
     shot("back-to-default")
