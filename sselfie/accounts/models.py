@@ -34,6 +34,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
+    # Email-only accounts drop these AbstractUser fields; the stub types them as CharFields.
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
