@@ -68,7 +68,10 @@ class BodyLimitMiddleware:
 class LimitedUploadHandler(FileUploadHandler):
     """First in FILE_UPLOAD_HANDLERS: counts and caps; the default handlers store."""
 
-    def __init__(self, request: HttpRequest | None = None) -> None:
+    # Django builds upload handlers from the request being parsed, never without one.
+    request: HttpRequest
+
+    def __init__(self, request: HttpRequest) -> None:
         super().__init__(request)
         self.limit = getattr(request, "body_limit", None) or body_limit(request)
         self.received = 0
@@ -79,7 +82,8 @@ class LimitedUploadHandler(FileUploadHandler):
         self.files += 1
         if self.files > settings.SELFIE_MAX_COUNT:
             # Read past, not stored; the form reports the count (skipped_files).
-            self.request.skipped_files = self.files - settings.SELFIE_MAX_COUNT
+            skipped = self.files - settings.SELFIE_MAX_COUNT
+            self.request.skipped_files = skipped  # type: ignore[attr-defined]  # read by the view
             raise SkipFile
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:

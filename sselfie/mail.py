@@ -9,6 +9,8 @@ own template names (templates/account/email/).
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage as MIMEMessage
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -44,8 +46,8 @@ def preview(storage_name: str, cid: str) -> InlineImage | None:
     """A small JPEG of one of our stored images (WebP is not shown by every mail client);
     None when the file is gone, so a missing photo never stops an email."""
     try:
-        with default_storage.open(storage_name) as fh, Image.open(fh) as img:
-            img = img.convert("RGB")
+        with default_storage.open(storage_name) as fh, Image.open(fh) as original:
+            img = original.convert("RGB")
             img.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE * 2))
             buf = io.BytesIO()
             img.save(buf, "JPEG", quality=82, optimize=True)
@@ -58,16 +60,18 @@ class StudioEmail(EmailMultiAlternatives):
     """HTML with a plain-text alternative; inline images ride in a multipart/related part
     next to the HTML, which is where mail clients look for cid: references."""
 
-    def __init__(self, *args, inline: Sequence[InlineImage] = (), **kwargs) -> None:
+    def __init__(self, *args: Any, inline: Sequence[InlineImage] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.inline = list(inline)
 
-    def message(self, *args, **kwargs):  # noqa: ANN201 (Django's own signature)
+    def message(self, *args: Any, **kwargs: Any) -> MIMEMessage:  # Django's own arguments
         msg = super().message(*args, **kwargs)
         html = msg.get_body(("html",)) if self.inline else None
-        for image in self.inline if html is not None else ():
-            html.add_related(image.jpeg, "image", "jpeg", cid=f"<{image.cid}>",
-                             disposition="inline", filename=f"{image.cid.split('@')[0]}.jpg")
+        if html is not None:
+            for image in self.inline:
+                html.add_related(image.jpeg, "image", "jpeg", cid=f"<{image.cid}>",
+                                 disposition="inline",
+                                 filename=f"{image.cid.split('@')[0]}.jpg")
         return msg
 
 

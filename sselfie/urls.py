@@ -10,7 +10,9 @@ handler400 = "sselfie.limits.bad_request"
 admin.site.site_header = "SSELFIE Studio operations"
 admin.site.site_title = "SSELFIE Studio"
 # Operators sign in through allauth's login page, which is rate-limited.
-admin.site.login = secure_admin_login(admin.site.login)
+# Replacing the bound method on the one AdminSite instance is allauth's documented wiring;
+# mypy flags any assignment to a method.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("health/", health, name="health"),

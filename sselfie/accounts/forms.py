@@ -1,6 +1,9 @@
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
-from sselfie.accounts.choices import Industry
+from sselfie.accounts.choices import Descriptor, Industry, Style
 from sselfie.accounts.models import Profile
 
 
@@ -26,13 +29,17 @@ class ProfileForm(forms.ModelForm):
             "industry_other": "Only if you chose “Other”.",
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("story", "dreams", "goals", "style", "industry", "descriptor"):
             self.fields[name].required = True
-        # ModelForm adds an empty "---------" radio for blank=True choice fields.
-        for name in ("style", "descriptor"):
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        # ModelForm adds an empty "---------" radio for blank=True choice fields: offer the
+        # model's own choices only.
+        for name, choices in (("style", Style.choices), ("descriptor", Descriptor.choices)):
+            field = self.fields[name]
+            if not isinstance(field, forms.ChoiceField):  # the model changed, not the input
+                raise TypeError(f"Profile.{name} is no longer a choice field")
+            field.choices = choices
 
     def clean_display_name(self) -> str:
         # One line of plain words: collapse runs of spaces, refuse control characters.
@@ -41,8 +48,9 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError("Use letters, spaces and ordinary punctuation only.")
         return name
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # ModelForm's clean returns (and fills) self.cleaned_data
+        data = self.cleaned_data
         if data.get("industry") == Industry.OTHER and not data.get("industry_other", "").strip():
             self.add_error("industry_other", "Tell us your industry in a few words.")
         if data.get("industry") != Industry.OTHER:
@@ -50,17 +58,10 @@ class ProfileForm(forms.ModelForm):
         return data
 
 
-def _login_form_base() -> type:
-    # allauth's forms import the user model, so they are loaded only when settings are ready.
-    from allauth.account.forms import LoginForm
-
-    return LoginForm
-
-
-class LoginForm(_login_form_base()):
+class LoginForm(AllauthLoginForm):
     """allauth's login form with our wording: sentence-case labels."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
             self.fields["remember"].label = "Keep me logged in"

@@ -8,7 +8,7 @@ from sselfie.accounts.models import User
 
 
 class AuthedRequest(HttpRequest):
-    user: User  # type: ignore[assignment]  # narrowed: never AnonymousUser past the middleware
+    user: User  # narrowed: never AnonymousUser past the middleware
     htmx: HtmxDetails
 
 

@@ -1,6 +1,6 @@
 import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -34,6 +34,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
+    # Email-only accounts drop these AbstractUser fields; the stub types them as CharFields.
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -42,9 +43,11 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # AbstractUser's stub pins `objects` to contrib's username-based UserManager; ours is a
+    # BaseUserManager for email-only accounts, which Django accepts (USERNAME_FIELD).
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         constraints = [

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from sselfie.accounts.admin import PlanAdmin
-from sselfie.accounts.models import Plan
+from sselfie.accounts.models import Plan, User
 from sselfie.billing import margin
 from sselfie.billing.models import (
     BillingAccount,
@@ -59,7 +59,8 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["email", "billing__customer_id"]
     list_select_related = ["profile__plan", "billing"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # Customer rows at run time (a proxy of User); the margin query is typed for users.
         return margin.users_with_margin(super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from sselfie.accounts.http import AuthedRequest
 from sselfie.accounts.models import Plan, Profile
 from sselfie.billing import checkout, stripe_api
 from sselfie.billing.models import BillingAccount
@@ -45,10 +46,14 @@ def _absolute(request: HttpRequest, path: str) -> str:
 @require_GET
 def pricing(request: HttpRequest) -> HttpResponse:
     plans = list(Plan.objects.filter(is_public=True))
-    current = Profile.for_user(request.user).plan if request.user.is_authenticated else None
-    offers = checkout.offers_for(Profile.for_user(request.user), plans) if current else set()
-    account = (BillingAccount.objects.filter(user=request.user).first()
-               if request.user.is_authenticated else None)
+    current: Plan | None = None
+    offers: set[int] = set()
+    account: BillingAccount | None = None
+    if request.user.is_authenticated:  # the page is public; signed in, it shows your plan
+        profile = Profile.for_user(request.user)
+        current = profile.plan
+        offers = checkout.offers_for(profile, plans)
+        account = BillingAccount.objects.filter(user=request.user).first()
     return render(request, "billing/pricing.html", {
         "plans": plans, "current": current, "offers": offers, "account": account,
         "billing_on": stripe_api.enabled(), "next": request.path,
@@ -56,7 +61,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def start_checkout(request: HttpRequest) -> HttpResponse:
+def start_checkout(request: AuthedRequest) -> HttpResponse:
     """One click from any limit: to Checkout (or the Portal when already subscribed)."""
     if not stripe_api.enabled():
         raise Http404("Billing is off.")
@@ -82,7 +87,7 @@ def start_checkout(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def checkout_return(request: HttpRequest) -> HttpResponse:
+def checkout_return(request: AuthedRequest) -> HttpResponse:
     back = _safe_next(request, request.GET.get("next", ""))
     if not stripe_api.enabled():
         return redirect(back)
@@ -101,7 +106,7 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: AuthedRequest) -> HttpResponse:
     """Card changes, plan changes and cancellation, on Stripe's Customer Portal."""
     if not stripe_api.enabled():
         raise Http404("Billing is off.")

@@ -5,7 +5,8 @@ by a link that expires."""
 import json
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sselfie import mail
-from sselfie.accounts.models import Consent, Profile
+from sselfie.accounts.models import Consent, Profile, User
 from sselfie.billing.export import billing_history
 from sselfie.privacy.models import DataExport
 from sselfie.selfies.models import Selfie, random_key
@@ -22,7 +23,7 @@ from sselfie.studio.models import GeneratedImage
 from sselfie.training.models import PersonalModel, Training
 
 
-def request_export(user: object) -> DataExport:
+def request_export(user: User) -> DataExport:
     from sselfie.privacy.tasks import build_export
 
     export = DataExport.objects.create(
@@ -50,7 +51,7 @@ def build(export_id: str) -> None:
                                "expires_at": export.expires_at}, [user.email])
 
 
-def _fill(archive: zipfile.ZipFile, user: object) -> None:
+def _fill(archive: zipfile.ZipFile, user: User) -> None:
     archive.writestr("profile.json", json.dumps(_profile(user), indent=2, default=str))
     for n, selfie in enumerate(Selfie.objects.owned_by(user), start=1):
         _copy(archive, selfie.image, f"selfies/{n:02d}.jpg")
@@ -72,7 +73,7 @@ def _copy(archive: zipfile.ZipFile, storage_name: str, arcname: str) -> None:
             dst.write(chunk)
 
 
-def _profile(user: object) -> dict:
+def _profile(user: User) -> dict[str, Any]:
     profile = Profile.for_user(user)
     model = PersonalModel.objects.filter(owner=user).first()
     return {
@@ -93,7 +94,7 @@ def _profile(user: object) -> dict:
     }
 
 
-def purge_expired(now: object = None) -> int:
+def purge_expired(now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     for export in DataExport.objects.filter(expires_at__lte=now):

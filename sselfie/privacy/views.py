@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sselfie.accounts.consent import CONSENT_VERSION, record_consent
+from sselfie.accounts.http import AuthedRequest
 from sselfie.accounts.middleware import onboarding_not_required
 from sselfie.privacy import erasure, export
 from sselfie.privacy.models import DataExport
@@ -28,7 +29,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def consent(request: HttpRequest) -> HttpResponse:
+def consent(request: AuthedRequest) -> HttpResponse:
     if request.POST.get("agree") != "yes":
         messages.error(request, "Tick the box to agree before uploading your selfies.")
     else:
@@ -38,7 +39,7 @@ def consent(request: HttpRequest) -> HttpResponse:
 
 @onboarding_not_required
 @reauthentication_required(allow_get=False)
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthedRequest) -> HttpResponse:
     exports = DataExport.objects.filter(owner=request.user)[:3]
     return render(request, "privacy/account.html", {"exports": exports, "scopes": SCOPES})
 
@@ -46,7 +47,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @onboarding_not_required
 @require_GET
 @reauthentication_required(allow_get=False)
-def confirm_delete(request: HttpRequest, scope: str) -> HttpResponse:
+def confirm_delete(request: AuthedRequest, scope: str) -> HttpResponse:
     if scope not in SCOPES:
         raise Http404
     return render(request, "privacy/confirm_delete.html", {"scope": scope, "what": SCOPES[scope]})
@@ -55,7 +56,7 @@ def confirm_delete(request: HttpRequest, scope: str) -> HttpResponse:
 @onboarding_not_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
-def delete(request: HttpRequest, scope: str) -> HttpResponse:
+def delete(request: AuthedRequest, scope: str) -> HttpResponse:
     if scope not in SCOPES:
         raise Http404
     if request.method == "GET":  # back from re-authentication: confirm again
@@ -81,7 +82,7 @@ def delete(request: HttpRequest, scope: str) -> HttpResponse:
 @onboarding_not_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
-def request_export(request: HttpRequest) -> HttpResponse:
+def request_export(request: AuthedRequest) -> HttpResponse:
     if request.method == "GET":  # back from re-authentication: ask again on the page
         return redirect("account")
     export.request_export(request.user)
@@ -92,7 +93,7 @@ def request_export(request: HttpRequest) -> HttpResponse:
 
 @onboarding_not_required
 @require_GET
-def download_export(request: HttpRequest, pk: str) -> HttpResponse:
+def download_export(request: AuthedRequest, pk: str) -> HttpResponse:
     """Someone else's (or an expired) export is a 404 first; only the owner is then asked
     for their password again, so the redirect never confirms that an id exists."""
     found = get_object_or_404(DataExport, pk=pk, owner=request.user,
@@ -103,7 +104,7 @@ def download_export(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @reauthentication_required(allow_get=False)
-def _send_export(request: HttpRequest, found: DataExport) -> FileResponse:
+def _send_export(request: AuthedRequest, found: DataExport) -> FileResponse:
     return FileResponse(default_storage.open(found.archive), as_attachment=True,
                         filename=f"sselfie-export-{found.created_at:%Y%m%d}.zip",
                         content_type="application/zip")

@@ -1,6 +1,8 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -9,7 +11,7 @@ from sselfie.public.models import DisplayConsent, ShowcaseEntry
 from sselfie.studio.models import GeneratedImage
 
 
-def consented_images():
+def consented_images() -> QuerySet[GeneratedImage]:
     live = DisplayConsent.objects.live().filter(image=OuterRef("pk"))
     return GeneratedImage.objects.filter(Exists(live), saved=True, owner__is_active=True)
 
@@ -29,9 +31,12 @@ class ShowcaseEntryForm(forms.ModelForm):
         model = ShowcaseEntry
         fields = ["image", "position"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["image"].queryset = consented_images().order_by("-created_at")
+        image = self.fields["image"]
+        if not isinstance(image, ImageChoice):  # declared above; only a code change breaks it
+            raise TypeError("ShowcaseEntryForm.image is no longer an ImageChoice")
+        image.queryset = consented_images().order_by("-created_at")
 
 
 @admin.register(ShowcaseEntry)

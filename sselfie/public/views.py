@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from sselfie import media
+from sselfie.accounts.http import AuthedRequest
 from sselfie.accounts.models import Plan
 from sselfie.public import showcase
 from sselfie.public.models import CONSENT_WORDING, DisplayConsent, ShowcaseEntry
@@ -50,7 +51,7 @@ def showcase_photo(request: HttpRequest, pk: str) -> HttpResponseBase:
 
 
 @require_POST
-def showcase_consent(request: HttpRequest, pk: str) -> HttpResponse:
+def showcase_consent(request: AuthedRequest, pk: str) -> HttpResponse:
     """The owner allows (show=1) or takes back (show=0) public display of one saved photo."""
     image = get_object_or_404(GeneratedImage.objects.owned_by(request.user), pk=pk, saved=True)
     if request.POST.get("show") == "1":
@@ -70,7 +71,7 @@ def showcase_consent(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_GET
-def my_showcase(request: HttpRequest) -> HttpResponse:
+def my_showcase(request: AuthedRequest) -> HttpResponse:
     """Settings: every photo the person allowed us to show, each with a way to take it back."""
     consents = DisplayConsent.objects.live().filter(owner=request.user).select_related("image")
     featured = set(ShowcaseEntry.objects.live().filter(image__owner=request.user)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -29,7 +31,7 @@ class UploadForm(forms.Form):
 
     photos = PhotosField(required=False, label="Choose photos")
 
-    def __init__(self, *args: object, skipped: int = 0, **kwargs: object) -> None:
+    def __init__(self, *args: Any, skipped: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.skipped = skipped
 

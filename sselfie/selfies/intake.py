@@ -95,6 +95,13 @@ def store_report(user: User, name: str, report: PhotoReport, *,
     """Keep a photo that passed its checks, unless the set filled up or gained a near-copy
     meanwhile. Both are decided under the owner's profile lock, in the transaction that
     inserts: parallel uploads of one photo store it once, and never overfill the set."""
+    # A report that passed has measured everything (images/checks.py); checked here so a
+    # caller that skipped the checks fails before anything is stored.
+    if (not report.ok or report.cleaned is None or report.thumbnail is None
+            or report.cleaned_size is None or report.face_box is None
+            or report.embedding is None or report.phash is None or report.sharpness is None
+            or report.brightness is None or report.pose is None or report.framing is None):
+        raise ValueError("only a photo that passed its checks can be stored")
     image = default_storage.save(random_key("selfies", ".jpg"), ContentFile(report.cleaned))
     thumb = default_storage.save(random_key("selfies", ".webp"), ContentFile(report.thumbnail))
     problem = None

@@ -1,9 +1,13 @@
 import secrets
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
+
+if TYPE_CHECKING:
+    from sselfie.accounts.models import User
 
 
 def random_key(prefix: str, suffix: str) -> str:
@@ -12,7 +16,7 @@ def random_key(prefix: str, suffix: str) -> str:
 
 
 class SelfieQuerySet(models.QuerySet["Selfie"]):
-    def owned_by(self, user: settings.AUTH_USER_MODEL) -> "SelfieQuerySet":
+    def owned_by(self, user: "User") -> "SelfieQuerySet":
         return self.filter(owner=user)
 
 

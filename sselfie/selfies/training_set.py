@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -109,7 +110,7 @@ def _install(pk: int, version: int, name: str | None, fields: dict) -> str:
             # Ours lost (or the set was erased). The file we wrote was never pointed to by
             # any row: ours to delete.
             if name and (locked is None or name != locked.archive):
-                transaction.on_commit(lambda: default_storage.delete(name))
+                transaction.on_commit(partial(default_storage.delete, name))
             return "superseded"
         if name is None:  # no set ("") or the current file, if it has these bytes
             if fields["sha256"] and (locked.sha256 != fields["sha256"] or not locked.archive):
@@ -176,7 +177,12 @@ def release(owner_id: int, names: list[str]) -> None:
             keep |= set(leased)
         doomed = [n for n in names if n not in keep]
         if doomed:
-            transaction.on_commit(lambda: [default_storage.delete(n) for n in doomed])
+            transaction.on_commit(partial(_delete_files, doomed))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def files_to_erase(owner_id: int) -> list[str]:

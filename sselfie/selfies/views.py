@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sselfie import limits, media
 from sselfie.accounts.consent import CONSENT_VERSION, has_consented
+from sselfie.accounts.http import AuthedRequest
 from sselfie.selfies import intake
 from sselfie.selfies.coach import coach_for
 from sselfie.selfies.forms import ACCEPT, UploadForm
@@ -14,7 +15,7 @@ from sselfie.selfies.models import Selfie
 PAGE = "selfies/selfies.html"
 
 
-def page_context(request: HttpRequest, form: UploadForm | None = None) -> dict:
+def page_context(request: AuthedRequest, form: UploadForm | None = None) -> dict:
     return {
         "consented": has_consented(request.user),
         "consent_version": CONSENT_VERSION,
@@ -25,12 +26,12 @@ def page_context(request: HttpRequest, form: UploadForm | None = None) -> dict:
     }
 
 
-def owned_selfie(request: HttpRequest, pk: str) -> Selfie:
+def owned_selfie(request: AuthedRequest, pk: str) -> Selfie:
     """The one way views reach a selfie: someone else's id is a 404."""
     return get_object_or_404(Selfie, pk=pk, owner=request.user)
 
 
-def selfies(request: HttpRequest) -> HttpResponse:
+def selfies(request: AuthedRequest) -> HttpResponse:
     """The upload page. Without JavaScript, the form posts every chosen file here at once."""
     form = UploadForm(request.POST or None, request.FILES or None,
                       skipped=limits.skipped_files(request))
@@ -44,7 +45,7 @@ def selfies(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthedRequest) -> HttpResponse:
     """One or more photos from the page's uploader; answers with a verdict card per file."""
     if not has_consented(request.user):
         return _consent_first(request)
@@ -60,7 +61,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def delete(request: HttpRequest, pk: str) -> HttpResponse:
+def delete(request: AuthedRequest, pk: str) -> HttpResponse:
     intake.remove(owned_selfie(request, pk))
     if request.htmx:
         response = HttpResponse("")
@@ -71,7 +72,7 @@ def delete(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_POST
-def replace(request: HttpRequest, pk: str) -> HttpResponse:
+def replace(request: AuthedRequest, pk: str) -> HttpResponse:
     """Swap a photo for a new one; the old one goes only if the new one is accepted."""
     old = owned_selfie(request, pk)
     if not has_consented(request.user):
@@ -91,12 +92,12 @@ def replace(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_GET
-def coach(request: HttpRequest) -> HttpResponse:
+def coach(request: AuthedRequest) -> HttpResponse:
     return render(request, f"{PAGE}#board", page_context(request))
 
 
 @require_GET
-def photo(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
+def photo(request: AuthedRequest, pk: str, kind: str) -> HttpResponseBase:
     selfie = owned_selfie(request, pk)
     name = {"full": selfie.image, "thumb": selfie.thumbnail}.get(kind)
     if not name:
@@ -105,7 +106,7 @@ def photo(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
                        max_age=3600)
 
 
-def _consent_first(request: HttpRequest) -> HttpResponse:
+def _consent_first(request: AuthedRequest) -> HttpResponse:
     """No photo is taken in before the person agrees to the current consent text."""
     message = "Please read and accept how we use your photos before uploading."
     if request.htmx:
@@ -114,9 +115,10 @@ def _consent_first(request: HttpRequest) -> HttpResponse:
     return redirect("selfies")
 
 
-def _summarise(request: HttpRequest, form: UploadForm, verdicts: list[intake.Verdict]) -> None:
+def _summarise(request: AuthedRequest, form: UploadForm, verdicts: list[intake.Verdict]) -> None:
     for error in form.errors.get("photos", []):
-        messages.error(request, error)
+        # ErrorList yields each message as text; its stub also admits ValidationError.
+        messages.error(request, str(error))
     accepted = sum(v.accepted for v in verdicts)
     if accepted:
         messages.success(request, f"{accepted} photo{'s' if accepted != 1 else ''} added.")

@@ -1,9 +1,10 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from sselfie.accounts.http import AuthedRequest
 from sselfie.accounts.models import Plan, Profile
 from sselfie.studio import generation
 from sselfie.studio.forms import GenerateForm
@@ -16,18 +17,18 @@ WORKSPACE = "studio/workspace.html"
 GENERATION = "studio/includes/generation.html"
 
 
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: AuthedRequest) -> HttpResponse:
     profile = Profile.for_user(request.user)
     return render(request, WORKSPACE, {"ws": Workspace.for_profile(profile)})
 
 
-def owned_generation(request: HttpRequest, pk: str) -> Generation:
+def owned_generation(request: AuthedRequest, pk: str) -> Generation:
     return get_object_or_404(Generation.objects.select_related("personal_model"), pk=pk,
                              owner=request.user)
 
 
 @require_POST
-def generate(request: HttpRequest) -> HttpResponse:
+def generate(request: AuthedRequest) -> HttpResponse:
     form = GenerateForm(request.POST)
     if not form.is_valid():
         ws = Workspace.for_profile(Profile.for_user(request.user), form=form)
@@ -44,7 +45,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def more_like(request: HttpRequest, pk: str) -> HttpResponse:
+def more_like(request: AuthedRequest, pk: str) -> HttpResponse:
     try:
         generation.more_like(owned_generation(request, pk))
     except generation.CannotGenerate as exc:
@@ -53,7 +54,7 @@ def more_like(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_GET
-def results(request: HttpRequest, pk: str) -> HttpResponse:
+def results(request: AuthedRequest, pk: str) -> HttpResponse:
     """One generation's results, polled by htmx until its photos are in."""
     found = Results.for_generation(owned_generation(request, pk))
     response = render(request, GENERATION, {"gen": found})
@@ -62,7 +63,7 @@ def results(request: HttpRequest, pk: str) -> HttpResponse:
     return response
 
 
-def _cannot_generate(request: HttpRequest, exc: generation.CannotGenerate) -> HttpResponse:
+def _cannot_generate(request: AuthedRequest, exc: generation.CannotGenerate) -> HttpResponse:
     if exc.reason == "no_model":
         messages.info(request, exc.message + " Upload your selfies and train it first.")
         return redirect("selfies")
