@@ -28,12 +28,14 @@ run: $(VENV)/.runtime  ## Start the studio (web server + task worker) at http://
 test: $(VENV)/.dev  ## Run the whole suite (on PostgreSQL instead of SQLite when DATABASE_URL points to one)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 	@command -v chromium >/dev/null || echo "Note: the browser journey is skipped without Chromium. Enable it with: sudo apt-get install chromium"
 	$(PY) -m pytest -n 2
 
-lint: $(VENV)/.dev  ## Ruff and the import layers
+lint: $(VENV)/.dev  ## Ruff, the import layers and mypy
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 
 lock: $(VENV)/.created  ## Re-pin requirements*.lock from pyproject.toml
 	$(PY) -m pip install $(PIP_QUIET) uv

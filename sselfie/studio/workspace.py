@@ -98,7 +98,7 @@ class Workspace:
     @classmethod
     def for_profile(cls, profile: Profile, *, form: GenerateForm | None = None) -> "Workspace":
         card = ModelStatus.for_user(profile.user)
-        if form is None and card.model_ready:
+        if form is None and card.model is not None and card.model_ready:
             form = GenerateForm(initial={"model": card.model.pk})
         generations = Generation.objects.owned_by(profile.user).photos().select_related(
             "personal_model")[:RECENT_GENERATIONS]

@@ -43,7 +43,7 @@ class ModelStatus:
 
     @property
     def stage_label(self) -> str:
-        return STAGE_NAMES.get(self.training.state, "") if self.training else ""
+        return STAGE_NAMES.get(State(self.training.state), "") if self.training else ""
 
     @property
     def step(self) -> str:
@@ -137,4 +137,4 @@ def _progress_text(training: Training) -> str:
         return f"{training.progress:.0f}% done · about {minutes} min left"
     if training.state == State.TRAINING:
         return f"{training.progress:.0f}% done · working out the time left"
-    return f"{STAGE_NAMES[training.state]}… the whole training takes about 20–30 minutes."
+    return f"{STAGE_NAMES[State(training.state)]}… the whole training takes about 20–30 minutes."

@@ -1,9 +1,10 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
+from sselfie.accounts.http import AuthedRequest
 from sselfie.engines import replicate
 from sselfie.training import services
 from sselfie.training.models import Training
@@ -12,12 +13,12 @@ from sselfie.training.status import ModelStatus
 # The Train button is served by studio/preview_views.py: it starts the instant preview too.
 
 
-def owned_training(request: HttpRequest, pk: str) -> Training:
+def owned_training(request: AuthedRequest, pk: str) -> Training:
     return get_object_or_404(Training, pk=pk, owner=request.user)
 
 
 @require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest, pk: str) -> HttpResponse:
+def cancel(request: AuthedRequest, pk: str) -> HttpResponse:
     """GET asks first (a page, so it works without JavaScript); POST cancels."""
     training = owned_training(request, pk)
     if not training.is_active:
@@ -36,7 +37,7 @@ def cancel(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_GET
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: AuthedRequest) -> HttpResponse:
     """The model card, polled by htmx while a training runs."""
     card = ModelStatus.for_user(request.user)
     response = render(request, "training/model_card.html", {"card": card})
