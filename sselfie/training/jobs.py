@@ -11,6 +11,7 @@ from sselfie.training.tasks import submit_training
 
 STARTING_POLL_SECONDS = 2.0  # booting the trainer, downloading weights: no ETA yet
 MAX_POLL_SECONDS = 15.0
+NEAR_THE_END_PERCENT = 90.0
 
 
 def poll_delay(training: Training, remote: replicate.TrainingState | None) -> float:
@@ -21,6 +22,8 @@ def poll_delay(training: Training, remote: replicate.TrainingState | None) -> fl
     progress = remote.progress if remote is not None else None
     if progress is None or progress.eta_seconds is None:
         return STARTING_POLL_SECONDS
+    if progress.percent >= NEAR_THE_END_PERCENT:
+        return 1.0  # the ETA ends with the last step; saving the weights comes after it
     return min(MAX_POLL_SECONDS, max(1.0, progress.eta_seconds / 10))
 
 
