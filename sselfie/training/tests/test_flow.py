@@ -169,7 +169,7 @@ def test_without_a_public_url_reconcile_polls_progress_and_finishes(
     card = owner_client.get("/model/status/")
     assert card.status_code == 200
     assert "20% done · about 1 min left" in card.content.decode()
-    assert 'hx-trigger="every 3s"' in card.content.decode()
+    assert 'hx-trigger="every 1s"' in card.content.decode()  # 16 s left: near the end
 
     fake.complete(job)
     with django_capture_on_commit_callbacks(execute=True):
