@@ -2,8 +2,11 @@
 them: every category at 95 or more, cumulative layout shift exactly 0, and no serious or
 critical axe finding at phone and desktop sizes, in light and dark mode.
 
-To measure another page, add it to PAGES (signed_in=True runs it with a fresh member's
-session cookie). Reports land in artifacts/quality/.
+To measure another public page, add it to PAGES (signed_in=True runs it with a fresh
+member's session cookie). Pages behind the login whose content depends on how far the member
+has come (the workspace's steps, the gallery, a photo, its share page) are measured in
+test_every_signed_in_state_...: add a state there, audited right after the member reaches
+it. Reports land in artifacts/quality/.
 
 Lighthouse runs once per CI run, not once per database: the studio under test always runs
 on its own SQLite (tests/e2e/conftest.py), so the PostgreSQL pass would audit the very same
@@ -147,6 +150,10 @@ def test_axe_finds_nothing_serious_and_nothing_is_wider_than_the_screen(
             page.goto(site + target.path)
             problems += _look(page, f"{target.name} ({size}, {scheme})", phone=size == "phone")
         context.close()
+    for target in PAGES:
+        cookies = [{"name": c.name, "value": c.value, "url": site} for c in member.jar]
+        problems += _photos_keep_their_place(playwright_browser, site + target.path,
+                                             cookies if target.signed_in else [], target.name)
     assert problems == []
 
 
@@ -160,6 +167,31 @@ def _look(page, where: str, *, phone: bool) -> list[str]:
     if overflow > 0:
         problems.append(f"{where}: {overflow}px wider than the screen")
     return problems + (_small_targets(page, where) if phone else [])
+
+
+def _photos_keep_their_place(browser, url: str, cookies: list[dict], where: str) -> list[str]:
+    """Every image's box on a phone while no image has arrived yet, against its box once
+    all have: a difference is a layout shift that Lighthouse sees only when the network
+    happens to be slow (a share page's photo was a 2 px box until it arrived)."""
+    context = browser.new_context(viewport=SIZES["phone"], is_mobile=True, has_touch=True)
+    context.add_cookies(cookies)
+    page, held = context.new_page(), []
+    page.route("**/*", lambda route: held.append(route)
+               if route.request.resource_type == "image" and held is not None
+               else route.continue_())
+    page.goto(url, wait_until="domcontentloaded")
+    boxes = "[...document.images].map(i => [i.src.split('/').slice(-3).join('/'), " \
+            "Math.round(i.getBoundingClientRect().width), " \
+            "Math.round(i.getBoundingClientRect().height)])"
+    before = page.evaluate(boxes)
+    waiting, held = held, None
+    for route in waiting:
+        route.continue_()
+    page.wait_for_load_state("load")
+    after = page.evaluate(boxes)
+    context.close()
+    return [f"{where}: image {b[0]} was {b[1]}x{b[2]} before it arrived, {a[1]}x{a[2]} after"
+            for b, a in zip(before, after, strict=False) if b != a]
 
 
 def _small_targets(page, where: str) -> list[str]:
@@ -208,6 +240,7 @@ class Auditor:
             page.wait_for_load_state("networkidle")
             self.problems += _look(page, f"{name} ({size}, {scheme})", phone=size == "phone")
             context.close()
+        self.problems += _photos_keep_their_place(self.browser, url, cookies, name)
         (REPORTS / "signed-in.json").write_text(json.dumps(self.scores, indent=2))
 
 
