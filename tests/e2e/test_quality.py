@@ -180,6 +180,10 @@ def _photos_keep_their_place(browser, url: str, cookies: list[dict], where: str)
                if route.request.resource_type == "image" and held is not None
                else route.continue_())
     page.goto(url, wait_until="domcontentloaded")
+    # The page as it is first painted: stylesheets in (they block the paint, not
+    # DOMContentLoaded) and fonts ready, images still on their way.
+    page.wait_for_function("() => [...document.querySelectorAll('link[rel=stylesheet]')]"
+                           ".every(link => link.sheet) && document.fonts.status === 'loaded'")
     boxes = "[...document.images].map(i => [i.src.split('/').slice(-3).join('/'), " \
             "Math.round(i.getBoundingClientRect().width), " \
             "Math.round(i.getBoundingClientRect().height)])"
