@@ -318,7 +318,7 @@ def test_every_signed_in_state_scores_95_with_no_layout_shift_and_passes_axe(
 
     driver.close()
     assert sorted(audit.scores) == sorted(SIGNED_IN_STATES)
-    assert audit.problems == []
+    assert audit.problems == [], "\n".join(audit.problems)  # pytest would cut the list short
 
 
 def _new_job(fake, before: set[str], timeout: float = 60) -> str:
