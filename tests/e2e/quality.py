@@ -69,15 +69,19 @@ def run_lighthouse(url: str, out: Path, cookie: str = "") -> Report:
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     for attempt in (1, 2):
-        subprocess.run(command, check=True, timeout=180,
-                       env={**os.environ, "CHROME_PATH": chromium_path()})
-        report = json.loads(out.read_text())
+        out.unlink(missing_ok=True)
+        run = subprocess.run(command, timeout=180, capture_output=True, text=True,
+                             env={**os.environ, "CHROME_PATH": chromium_path()})
+        report = json.loads(out.read_text()) if out.exists() else {}
         # A trace that failed to record (NO_NAVSTART) on a busy machine is Lighthouse's
-        # hiccup, not the page's: one more try, then it counts.
-        if not report.get("runtimeError"):
+        # hiccup, not the page's; it shows as a runtimeError in the report or, as often, as
+        # an exit status of 1 and no report. One more try, then it counts.
+        error = report.get("runtimeError") or (run.stderr.strip()[-500:] if run.returncode
+                                               else None)
+        if not error:
             break
         if attempt == 2:
-            raise AssertionError(f"Lighthouse could not audit {url}: {report['runtimeError']}")
+            raise AssertionError(f"Lighthouse could not audit {url}: {error}")
     audits = report["audits"]
     failing = sorted(key for key, audit in audits.items()
                      if audit.get("score") is not None and audit["score"] < 1

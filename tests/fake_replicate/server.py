@@ -164,6 +164,23 @@ class FakeReplicate:
                 lifecycle.step(self.world, job)
             return job.json(self.world.api)
 
+    def hold(self, job_id: str, *, after: int = 0) -> dict[str, Any]:
+        """Auto mode: run one job through its first `after` phases, then keep it there until
+        release(), e.g. to look at a page while a training is mid-way."""
+        with self.world.lock:
+            job = self.world.jobs[job_id]
+            while not job.terminal and job.phase < after:
+                lifecycle.step(self.world, job)
+            job.next_at = None
+            return job.json(self.world.api)
+
+    def release(self, job_id: str) -> None:
+        """Let a held job go on by itself from now."""
+        with self.world.lock:
+            job = self.world.jobs[job_id]
+            if not job.terminal:
+                job.next_at = self.world.clock.now()
+
     def fail(self, job_id: str, error: str = "Prediction failed for an unknown reason") -> dict:
         with self.world.lock:
             job = self.world.jobs[job_id]

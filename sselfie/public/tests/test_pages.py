@@ -84,10 +84,20 @@ def test_root_files_browsers_ask_for_exist(path, kind):
     assert response["Content-Type"].startswith(kind)
 
 
-def test_robots_keep_personal_pages_out_but_let_public_ones_in():
+def test_robots_keep_share_links_and_files_out_but_let_pages_in():
     body = b"".join(Client().get("/robots.txt").streaming_content).decode()
-    assert "Disallow: /gallery/" in body and "Disallow: /s/" in body
-    assert "Disallow: /accounts/" not in body and "Disallow: /terms/" not in body
+    assert "Disallow: /s/" in body and "Disallow: /images/" in body
+    # A personal page shows a crawler the login page, nothing more: it may be crawled, and
+    # Lighthouse's SEO audit (issue 15) counts a Disallow against it.
+    for path in ("/accounts/", "/terms/", "/studio/", "/gallery/", "/selfies/", "/account/"):
+        assert f"Disallow: {path}\n" not in body, path
+
+
+def test_a_crawler_on_a_personal_page_sees_only_the_login_page():
+    for path in ("/studio/", "/gallery/", "/selfies/", "/account/"):
+        response = Client().get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/login/"), path
 
 
 def test_the_login_label_is_in_sentence_case():

@@ -304,6 +304,24 @@ def test_auto_advance_runs_jobs_by_themselves():
         assert fake.job(created["id"])["status"] == "succeeded"
 
 
+def test_a_held_job_waits_mid_way_until_released():
+    with FakeReplicate("t", auto_advance=True, speed=20, image_megapixels=0.002) as fake:
+        fake.add_model("lora")
+        version = fake.add_version("sselfie", "lora")
+        headers = {"Authorization": "Bearer t"}
+        created = httpx.post(f"{fake.base_url}/predictions", headers=headers,
+                             json={"version": version, "input": {"prompt": "x"}}).json()
+        held = fake.hold(created["id"], after=1)  # booted: processing, not finished
+        assert held["status"] == "processing"
+        time.sleep(0.5)  # ten times what the whole prediction takes at this speed
+        assert fake.job(created["id"])["status"] == "processing"
+        fake.release(created["id"])
+        deadline = time.monotonic() + 5
+        while fake.job(created["id"])["status"] != "succeeded" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert fake.job(created["id"])["status"] == "succeeded"
+
+
 def test_cli_help_and_serving():
     help_text = subprocess.run([sys.executable, "-m", "tests.fake_replicate", "--help"],
                                capture_output=True, text=True, check=True).stdout
