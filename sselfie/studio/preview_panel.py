@@ -62,6 +62,11 @@ class PreviewPanel:
         return sum(1 for row in self.rows if row.is_active)
 
     @property
+    def pending(self) -> range:
+        """A placeholder tile for each photo still on its way, so the card keeps its size."""
+        return range(self.waiting)
+
+    @property
     def busy_note(self) -> str:
         return next((row.busy_note for row in self.rows if row.busy_note), "")
 

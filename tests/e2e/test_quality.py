@@ -289,6 +289,9 @@ def test_every_signed_in_state_scores_95_with_no_layout_shift_and_passes_axe(
     try:
         page.goto(studio + "/studio/")
         expect(page.locator("#model-card")).to_contain_text("Learning your face", timeout=SLOW)
+        # The state measured is a training in progress with its instant preview shown: wait
+        # for the preview's photos (about 10 s after Train) so every run audits the same page.
+        expect(page.locator("#preview[hx-get]")).to_have_count(0, timeout=SLOW)
         audit("workspace-training", studio + "/studio/")
     finally:
         fake_provider.release(job)
