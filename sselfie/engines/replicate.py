@@ -69,6 +69,7 @@ from sselfie.engines.replicate_transport import (
     RetryPolicy,
     config_from_settings,
     config_problems,
+    create_job,
 )
 from sselfie.engines.replicate_transport import create as _create
 from sselfie.engines.replicate_transport import find as _find
@@ -253,16 +254,11 @@ def start_training(
         **trainer_input(f"{owner}/{name}", zip_url=zip_url, trigger_word=trigger_word,
                         steps=steps or cfg.training_steps),
     }
-    body: dict[str, Any] = {"destination": destination, "input": training_input}
-    if webhook:
-        body |= {"webhook": webhook, "webhook_events_filter": list(webhook_events)}
-    since = datetime.now(UTC) - cfg.retry.lookup_skew
-    matcher = _training_matcher(zip_url, destination)
-    payload = _create(
-        cfg,
-        f"/v1/models/{owner}/{name}/versions/{version_id}/trainings",
-        json=body,
-        lookup=lambda: _find(cfg, "/v1/trainings", since, matcher),
+    payload = create_job(
+        cfg, f"/v1/models/{owner}/{name}/versions/{version_id}/trainings",
+        {"destination": destination, "input": training_input},
+        webhook=webhook, webhook_events=webhook_events, listing="/v1/trainings",
+        matches=_training_matcher(zip_url, destination),
     )
     return training_state(payload)
 
@@ -320,17 +316,10 @@ def create_prediction(
     cfg = _cfg(config)
     version_id = version_id.rpartition(":")[2]  # "owner/name:id" works too
     sent = json.loads(json.dumps(dict(input)))  # as the API will echo it, for matching
-    body: dict[str, Any] = {"version": version_id, "input": sent}
-    if webhook:
-        body |= {"webhook": webhook, "webhook_events_filter": list(webhook_events)}
-    since = datetime.now(UTC) - cfg.retry.lookup_skew
-    matcher = _prediction_matcher(version_id, sent)
-    payload = _create(
-        cfg,
-        "/v1/predictions",
-        json=body,
-        lookup=lambda: _find(cfg, "/v1/predictions", since, matcher),
-    )
+    payload = create_job(cfg, "/v1/predictions", {"version": version_id, "input": sent},
+                         webhook=webhook, webhook_events=webhook_events,
+                         listing="/v1/predictions",
+                         matches=_prediction_matcher(version_id, sent))
     return prediction_state(payload)
 
 

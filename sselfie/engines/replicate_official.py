@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sselfie.engines.replicate_payloads import PredictionState, prediction_state
-from sselfie.engines.replicate_transport import ReplicateConfig, create, find, request, resolve
+from sselfie.engines.replicate_transport import ReplicateConfig, create_job, find, request, resolve
 
 type Config = ReplicateConfig | None
 
@@ -54,17 +54,10 @@ def create_model_prediction(
     cfg = resolve(config)
     owner, _, name = model.partition("/")
     sent = json.loads(json.dumps(dict(input)))
-    body: dict[str, Any] = {"input": sent}
-    if webhook:
-        body |= {"webhook": webhook, "webhook_events_filter": list(webhook_events)}
-    since = datetime.now(UTC) - cfg.retry.lookup_skew
-    matcher = _model_prediction_matcher(model, sent)
-    payload = create(
-        cfg,
-        f"/v1/models/{owner}/{name}/predictions",
-        json=body,
-        lookup=lambda: find(cfg, "/v1/predictions", since, matcher),
-    )
+    payload = create_job(cfg, f"/v1/models/{owner}/{name}/predictions", {"input": sent},
+                         webhook=webhook, webhook_events=webhook_events,
+                         listing="/v1/predictions",
+                         matches=_model_prediction_matcher(model, sent))
     return prediction_state(payload)
 
 

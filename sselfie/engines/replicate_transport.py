@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -204,6 +204,26 @@ def create(
     if maybe_created and lookup is not None:
         raise CreateOutcomeUnknown(f"Create may have happened: {last.message}", status=last.status)
     raise last
+
+
+def create_job(
+    config: ReplicateConfig,
+    path: str,
+    body: dict[str, Any],
+    *,
+    webhook: str | None,
+    webhook_events: Sequence[str],
+    listing: str,
+    matches: Callable[[Mapping[str, Any]], bool],
+) -> Any:
+    """Create a training or prediction: the webhook fields when there is a webhook, and a
+    lookup in ``listing`` (from the call's start, minus the allowed clock skew) for the job
+    an unclear failure may have made."""
+    if webhook:
+        body = body | {"webhook": webhook, "webhook_events_filter": list(webhook_events)}
+    since = datetime.now(UTC) - config.retry.lookup_skew
+    return create(config, path, json=body,
+                  lookup=lambda: find(config, listing, since, matches))
 
 
 # --- lookups ---------------------------------------------------------------------------
